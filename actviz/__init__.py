@@ -1,0 +1,36 @@
+"""actviz: see how neural-network activations and losses behave.
+
+The public face for plugin authors::
+
+    import actviz
+
+    @actviz.hookimpl
+    def actviz_activations():
+        return [actviz.Activation(...)]
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+from .plugins import PluginInfo, Problem
+from .registry import Registry, load_registry
+from .specs import Activation, Loss, NoiseModel, Param, SpecError, View
+
+__version__ = "0.1.0"
+
+hookimpl = pluggy.HookimplMarker("actviz")
+
+__all__ = [
+    "Activation",
+    "Loss",
+    "NoiseModel",
+    "Param",
+    "PluginInfo",
+    "Problem",
+    "Registry",
+    "SpecError",
+    "View",
+    "hookimpl",
+    "load_registry",
+]

@@ -1,0 +1,81 @@
+"""Guarded calls into plugin code: every evaluation the app makes goes through here.
+
+A plugin function may raise, return a scalar, the wrong shape, complex
+numbers, or try to write into its input. :func:`call` turns all of that into
+an :class:`EvaluationError` with a reason, and never lets a numpy warning out.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+from .numerics import numerical_derivative
+from .specs import Activation, Loss
+
+SLOW_CALL_SECONDS = 0.25
+
+
+class EvaluationError(RuntimeError):
+    """A plugin function could not be evaluated; ``str()`` says why."""
+
+
+def call(fn: Callable, x: np.ndarray, *args, **params) -> np.ndarray:
+    """Call ``fn(x, *args, **params)`` and return a float64 array shaped like ``x``."""
+    x = np.asarray(x, dtype=float)
+    frozen = x.view()
+    frozen.flags.writeable = False
+    try:
+        with np.errstate(all="ignore"):
+            out = fn(frozen, *args, **params)
+    except ValueError as exc:
+        if "read-only" in str(exc):
+            raise EvaluationError("the function writes into its input array; return a new array instead") from exc
+        raise EvaluationError(f"raised ValueError: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - plugin code
+        raise EvaluationError(f"raised {type(exc).__name__}: {exc}") from exc
+    try:
+        arr = np.asarray(out)
+    except Exception as exc:  # noqa: BLE001
+        raise EvaluationError(f"returned {type(out).__name__}, not an array") from exc
+    if np.iscomplexobj(arr):
+        raise EvaluationError("returned complex numbers; return real float values")
+    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) and arr.dtype != bool:
+        raise EvaluationError(f"returned an array of {arr.dtype}, not numbers")
+    if arr.shape != x.shape:
+        if arr.ndim == 0:
+            raise EvaluationError(f"returned a scalar for an array of shape {x.shape}; map elementwise")
+        raise EvaluationError(f"returned shape {arr.shape} for input shape {x.shape}")
+    return arr.astype(float, copy=False)
+
+
+def timed_call(fn: Callable, x: np.ndarray, *args, **params) -> tuple[np.ndarray, float]:
+    start = time.perf_counter()
+    out = call(fn, x, *args, **params)
+    return out, time.perf_counter() - start
+
+
+def value(spec: Activation | Loss, x: np.ndarray, params: Mapping[str, float], t: float | None = None) -> np.ndarray:
+    """f(z) for an activation, E(y; t) for a loss."""
+    if isinstance(spec, Loss):
+        return call(spec.function, x, spec.target.default if t is None else t, **params)
+    return call(spec.function, x, **params)
+
+
+def slope(spec: Activation | Loss, x: np.ndarray, params: Mapping[str, float], t: float | None = None) -> np.ndarray:
+    """f′(z) for an activation, ∂E/∂y for a loss (numerical when the plugin gives none)."""
+    fn = spec.derivative
+    if fn is None:
+        return numerical_slope(spec, x, params, t)
+    if isinstance(spec, Loss):
+        return call(fn, x, spec.target.default if t is None else t, **params)
+    return call(fn, x, **params)
+
+
+def numerical_slope(spec: Activation | Loss, x: np.ndarray, params: Mapping[str, float],
+                    t: float | None = None) -> np.ndarray:
+    """Central difference of the spec's own function, guarded like any call."""
+    x = np.asarray(x, dtype=float)
+    return numerical_derivative(lambda v: value(spec, v, params, t), x)

@@ -1,0 +1,84 @@
+"""Every hook a plugin can implement. These docstrings are the author's documentation.
+
+A plugin is a module (or object) registered under the entry-point group
+``actviz``; it implements any of these hooks, decorated with
+``actviz.hookimpl``. Each hook is called once per registry load, guarded: if
+it raises or returns the wrong thing, the problem is recorded against the
+plugin's name and every other plugin still loads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pluggy
+
+from .specs import Activation, Loss, View
+
+hookspec = pluggy.HookspecMarker("actviz")
+
+
+@hookspec
+def actviz_activations() -> Iterable[Activation]:
+    """Return the activation functions this plugin adds, as ``actviz.Activation`` specs.
+
+    Called once when the registry loads. Return a list or tuple (a generator
+    works too). Each spec's ``name`` must be a Python identifier unique across
+    all plugins; built-in plugins load first, so a built-in name cannot be
+    shadowed. ``function(z, **params)`` must map a float64 array to one of
+    the same shape, finite wherever the true value is finite.
+
+    Example::
+
+        @actviz.hookimpl
+        def actviz_activations():
+            return [actviz.Activation(
+                name="swish", label="Swish", formula=r"z\\,\\sigma(\\beta z)",
+                function=lambda z, beta: z * actviz.numerics.sigmoid(beta * z),
+                params=(actviz.Param("beta", 1.0, 0.0, 5.0),),
+            )]
+    """
+
+
+@hookspec
+def actviz_losses() -> Iterable[Loss]:
+    """Return the losses this plugin adds, as ``actviz.Loss`` specs.
+
+    Called once when the registry loads. ``function(y, t, **params)`` is the
+    per-example loss E and ``gradient(y, t, **params)`` is ∂E/∂y. Set
+    ``domain="probability"`` when y must lie in (0, 1), and give a
+    ``noise_model`` (an ``actviz.NoiseModel``) when the loss is the negative
+    log-likelihood of a noise model, so the likelihood view can show it.
+
+    Example::
+
+        @actviz.hookimpl
+        def actviz_losses():
+            return [actviz.Loss(
+                name="quartic", label="Quartic error", formula=r"(t-y)^4",
+                function=lambda y, t: (t - y) ** 4,
+                gradient=lambda y, t: -4 * (t - y) ** 3,
+            )]
+    """
+
+
+@hookspec
+def actviz_views() -> Iterable[View]:
+    """Return the views this plugin adds, as ``actviz.View`` specs.
+
+    A view is a tab in the main window and a target of
+    ``actviz export --view NAME``. ``create(context)`` is called when the
+    view is first shown (or exported), receives an ``actviz.gui.ViewContext``
+    and returns an ``actviz.gui.ViewWidget`` subclass. Import Qt inside
+    ``create`` so that ``actviz list`` and ``actviz check`` stay fast. The
+    built-in views register through this same hook.
+
+    Example::
+
+        @actviz.hookimpl
+        def actviz_views():
+            def create(context):
+                from my_plugin.view import MyView
+                return MyView(context)
+            return [actviz.View(name="my_view", label="My view", create=create)]
+    """
