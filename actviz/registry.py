@@ -66,7 +66,7 @@ def parameter_corners(spec: Activation | Loss) -> list[dict[str, float]]:
     if spec.params:
         ranges = [(p.low, p.high) for p in spec.params]
         for combo in itertools.islice(itertools.product(*ranges), MAX_CORNERS):
-            sets.append({p.name: v for p, v in zip(spec.params, combo)})
+            sets.append({p.name: v for p, v in zip(spec.params, combo, strict=True)})
     return sets
 
 

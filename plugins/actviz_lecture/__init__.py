@@ -162,7 +162,8 @@ ACTIVATIONS = (
         formula=r"y_1=\frac{e^{z_1}}{e^{z_1}+e^{z_2}+e^{z_3}}",
         function=_softmax_first,
         derivative=lambda z, z2, z3: _softmax_first(z, z2, z3) * (1.0 - _softmax_first(z, z2, z3)),
-        derivative_formula=r"\frac{\partial y_1}{\partial z_1}=y_1(1-y_1),\quad \frac{\partial y_i}{\partial z_1}=-y_i y_1",
+        derivative_formula=(r"\frac{\partial y_1}{\partial z_1}=y_1(1-y_1),"
+                            r"\quad \frac{\partial y_i}{\partial z_1}=-y_i y_1"),
         params=(Param("z2", 0.0, -10.0, 10.0, step=0.1, label="logit z₂"),
                 Param("z3", 0.0, -10.0, 10.0, step=0.1, label="logit z₃")),
         notes=("Turns K logits into a probability distribution: exponentiation makes each term "

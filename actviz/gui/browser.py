@@ -1,0 +1,88 @@
+"""The function browser: every function grouped by plugin, filtered as you type."""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+from ..registry import Registry
+
+NAME_ROLE = QtCore.Qt.ItemDataRole.UserRole
+
+
+class FunctionBrowser(QtWidgets.QWidget):
+    """Emits ``selected(name)`` when the user picks a function."""
+
+    selected = QtCore.Signal(str)
+
+    def __init__(self, registry: Registry, parent=None) -> None:
+        super().__init__(parent)
+        self.search = QtWidgets.QLineEdit(placeholderText="Search functions (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.tree = QtWidgets.QTreeWidget()
+        self.tree.setHeaderHidden(True)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search)
+        layout.addWidget(self.tree)
+        self.search.textChanged.connect(self.filter)
+        self.tree.currentItemChanged.connect(self._current_changed)
+        self.set_registry(registry)
+
+    def set_registry(self, registry: Registry) -> None:
+        current = self.current_name()
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        self.items: dict[str, QtWidgets.QTreeWidgetItem] = {}
+        for plugin, specs in registry.by_plugin().items():
+            for kind, title in (("activation", "activations"), ("loss", "losses")):
+                group = [s for s in specs if s.kind == kind]
+                if not group:
+                    continue
+                head = QtWidgets.QTreeWidgetItem([f"{plugin} — {title}"])
+                head.setFlags(QtCore.Qt.ItemFlag.ItemIsEnabled)
+                self.tree.addTopLevelItem(head)
+                for spec in group:
+                    item = QtWidgets.QTreeWidgetItem([spec.label])
+                    item.setData(0, NAME_ROLE, spec.name)
+                    item.setToolTip(0, f"{spec.name} ({plugin})")
+                    head.addChild(item)
+                    self.items[spec.name] = item
+        self.tree.expandAll()
+        self.tree.blockSignals(False)
+        self.filter(self.search.text())
+        if current in self.items:
+            self.select(current, emit=False)
+
+    def filter(self, text: str) -> None:
+        needle = text.strip().lower()
+        for i in range(self.tree.topLevelItemCount()):
+            head = self.tree.topLevelItem(i)
+            visible = 0
+            for j in range(head.childCount()):
+                item = head.child(j)
+                name = item.data(0, NAME_ROLE)
+                hit = not needle or needle in item.text(0).lower() or needle in name.lower()
+                item.setHidden(not hit)
+                visible += hit
+            head.setHidden(visible == 0)
+
+    def visible_names(self) -> list[str]:
+        return [n for n, item in self.items.items() if not item.isHidden() and not item.parent().isHidden()]
+
+    def current_name(self) -> str | None:
+        item = self.tree.currentItem()
+        return item.data(0, NAME_ROLE) if item is not None else None
+
+    def select(self, name: str, emit: bool = True) -> None:
+        item = self.items.get(name)
+        if item is None:
+            return
+        if not emit:
+            self.tree.blockSignals(True)
+        self.tree.setCurrentItem(item)
+        self.tree.blockSignals(False)
+
+    def _current_changed(self, item, _previous) -> None:
+        name = item.data(0, NAME_ROLE) if item is not None else None
+        if name:
+            self.selected.emit(name)

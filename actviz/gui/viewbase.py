@@ -1,0 +1,212 @@
+"""What every view is: a QWidget with named controls, coalesced refresh, and exportable curves.
+
+A view plugin subclasses :class:`ViewWidget`. The main window and
+``actviz export --view`` only use this interface, so a third party's view
+is exported, persisted and guarded exactly like a built-in one.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from ..registry import Registry
+from ..specs import Activation, Loss, Param
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A control that picks one of ``options`` (e.g. a function from the registry)."""
+
+    name: str
+    default: str
+    options: tuple[str, ...]
+    label: str | None = None
+    help: str = ""
+
+    @property
+    def display(self) -> str:
+        return self.label or self.name
+
+
+Control = Param | Choice
+
+
+class Selection(QtCore.QObject):
+    """The browser's current function and its parameter values; drives every view."""
+
+    changed = QtCore.Signal()  # another function was selected
+    params_changed = QtCore.Signal()  # a parameter of the current function moved
+
+    def __init__(self, spec: Activation | Loss | None = None) -> None:
+        super().__init__()
+        self.spec = spec
+        self.values: dict[str, float] = {}
+        if spec is not None:
+            self.select(spec)
+
+    def select(self, spec: Activation | Loss, values: Mapping[str, float] | None = None) -> None:
+        self.spec = spec
+        self.values = {p.name: p.default for p in controls_of(spec)}
+        for k, v in (values or {}).items():
+            if k in self.values:
+                self.values[k] = float(v)
+        self.changed.emit()
+
+    def set_value(self, name: str, value: float) -> None:
+        if self.values.get(name) == value:
+            return
+        self.values[name] = float(value)
+        self.params_changed.emit()
+
+    @property
+    def params(self) -> dict[str, float]:
+        """The function's own parameters (without the loss target)."""
+        names = {p.name for p in self.spec.params} if self.spec else set()
+        return {k: v for k, v in self.values.items() if k in names}
+
+    @property
+    def target(self) -> float | None:
+        if isinstance(self.spec, Loss):
+            return self.values.get(self.spec.target.name, self.spec.target.default)
+        return None
+
+
+def controls_of(spec: Activation | Loss) -> tuple[Param, ...]:
+    """The live controls of a function: its params, plus the target t of a loss."""
+    if isinstance(spec, Loss):
+        return (*spec.params, spec.target)
+    return spec.params
+
+
+@dataclass
+class ViewContext:
+    """What a view gets from the host: the registry, the selection, a status line."""
+
+    registry: Registry
+    selection: Selection
+    status: Callable[[str], None] = field(default=lambda message: None)
+    headless: bool = False
+
+
+class ViewWidget(QtWidgets.QWidget):
+    """Base class of every view.
+
+    Subclasses build their plots once in ``__init__`` and implement
+    :meth:`redraw` with ``setData`` only. Anything that changes the picture
+    calls :meth:`schedule_refresh`; at most one redraw is ever pending, so a
+    dragged slider never queues work behind it.
+    """
+
+    redrawn = QtCore.Signal()
+
+    def __init__(self, context: ViewContext, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self._pending = False
+        self.error: str = ""
+        self.redraw_count = 0
+
+    # -- the contract -------------------------------------------------------------------------
+    def controls(self) -> tuple[Control, ...]:
+        """Named controls; ``actviz export --view V --set KEY=VALUE`` sets these."""
+        return ()
+
+    def control_value(self, name: str) -> Any:
+        raise KeyError(name)
+
+    def set_control(self, name: str, value: Any) -> None:
+        """Set one control (value already converted); raise ValueError with a reason if bad."""
+        raise KeyError(name)
+
+    def redraw(self) -> None:
+        """Recompute and ``setData`` every curve. Called by :meth:`refresh`."""
+
+    def export_columns(self) -> dict[str, np.ndarray]:
+        """Every drawn curve as named columns, for CSV."""
+        return {}
+
+    def export_item(self) -> QtWidgets.QGraphicsItem | None:
+        """The pyqtgraph item (usually a GraphicsLayout) that PNG and SVG export."""
+        return None
+
+    def on_selection_changed(self) -> None:
+        """The browser selected another function; views that follow it override this."""
+
+    def state(self) -> dict[str, Any]:
+        """What to persist between runs (JSON-able)."""
+        return {c.name: self.control_value(c.name) for c in self.controls()}
+
+    def restore(self, state: Mapping[str, Any]) -> None:
+        for c in self.controls():
+            if c.name in state:
+                try:
+                    self.set_control(c.name, convert_control(c, state[c.name]))
+                except (ValueError, TypeError, KeyError):
+                    pass  # a stale or foreign value keeps the default
+
+    # -- machinery ----------------------------------------------------------------------------
+    def schedule_refresh(self) -> None:
+        if self._pending:
+            return
+        self._pending = True
+        QtCore.QTimer.singleShot(0, self.refresh)
+
+    def refresh(self) -> None:
+        """Redraw now, guarded: a failing redraw shows its error instead of raising."""
+        self._pending = False
+        try:
+            self.redraw()
+            self.error = ""
+        except Exception as exc:  # noqa: BLE001 - views may come from plugins
+            self.error = f"{type(exc).__name__}: {exc}"
+            self.context.status(f"view {type(self).__name__} failed to redraw: {self.error}")
+            traceback.print_exc()
+        self.redraw_count += 1
+        self.redrawn.emit()
+
+    def apply_settings(self, settings: Mapping[str, str]) -> None:
+        """Apply ``KEY=VALUE`` strings (from the command line); ValueError names the bad one."""
+        by_name = {c.name: c for c in self.controls()}
+        for key, raw in settings.items():
+            if key not in by_name:
+                known = ", ".join(by_name) or "none"
+                raise ValueError(f"unknown key {key!r} for this view (keys: {known})")
+            self.set_control(key, convert_control(by_name[key], raw))
+
+
+def convert_control(control: Control, raw: Any) -> Any:
+    """Parse a control value from text; ValueError says which control and why."""
+    if isinstance(control, Choice):
+        value = str(raw)
+        if value not in control.options:
+            raise ValueError(f"{control.name}={value!r} is not one of {', '.join(control.options)}")
+        return value
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"{control.name}={raw!r} is not a number") from None
+    if value != value:
+        raise ValueError(f"{control.name} is NaN")
+    if not control.low <= value <= control.high:
+        raise ValueError(f"{control.name}={value:g} is outside [{control.low:g}, {control.high:g}]")
+    return value
+
+
+def themed_plot_colors(widget: QtWidgets.QWidget) -> tuple[Any, Any]:
+    """Background and foreground from the palette, so dark themes stay readable."""
+    pal = widget.palette()
+    return pal.color(pal.ColorRole.Base), pal.color(pal.ColorRole.Text)
+
+
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
+
+
+def pen(index: int, width: float = 2.0, style: QtCore.Qt.PenStyle = QtCore.Qt.PenStyle.SolidLine):
+    return pg.mkPen(PALETTE[index % len(PALETTE)], width=width, style=style)
