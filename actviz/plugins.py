@@ -154,8 +154,9 @@ def call_each(pm: pluggy.PluginManager, hook_name: str) -> Iterable[tuple[str, A
     half-way, yields a problem and no items.
     """
     caller = getattr(pm.hook, hook_name)
-    impls = list(reversed(caller.get_hookimpls()))  # pluggy stores LIFO
-    for impl in impls:
+    # get_hookimpls() lists in registration order (pluggy *calls* them in reverse);
+    # registration order is what makes built-ins win and the first third party keep a name.
+    for impl in caller.get_hookimpls():
         name = impl.plugin_name
         try:
             result = impl.function()

@@ -22,11 +22,11 @@ class ExportError(Exception):
 
 
 def check_target(path: str) -> str:
+    if os.path.isdir(path):
+        raise ExportError(f"{path}: is a directory")
     ext = os.path.splitext(path)[1].lower().lstrip(".")
     if ext not in FORMATS:
         raise ExportError(f"{path}: unknown format {ext or '(none)'!r}; use .png, .svg or .csv")
-    if os.path.isdir(path):
-        raise ExportError(f"{path}: is a directory")
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise ExportError(f"{path}: directory {directory} does not exist")

@@ -137,16 +137,19 @@ class MainWindow(QtWidgets.QMainWindow):
             self._replace_tab(index, label, spec.label)
             self.show_status(message)
             return None
-        saved = self._saved.get("views", {}).get(name)
-        if isinstance(saved, dict):
-            try:
-                view.restore(saved)
-            except Exception as exc:  # noqa: BLE001
-                self.show_status(f"view {name}: saved state ignored ({exc})")
+        self._restore_view(name, view)
         self.views[name] = view
         self._replace_tab(index, view, spec.label)
         view.schedule_refresh()
         return view
+
+    def _restore_view(self, name: str, view: ViewWidget) -> None:
+        saved = self._saved.get("views", {}).get(name)
+        if isinstance(saved, dict):
+            try:
+                view.restore(saved)
+            except Exception as exc:  # noqa: BLE001 - view plugins are third-party code
+                self.show_status(f"view {name}: saved state ignored ({exc})")
 
     def _replace_tab(self, index: int, widget: QtWidgets.QWidget, label: str) -> None:
         self.tabs.blockSignals(True)
@@ -320,6 +323,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.select_function(function)
         elif names:
             self.select_function(names[0])
+        for name, view in self.views.items():  # views created before the state was read
+            self._restore_view(name, view)
         tab = state.get("tab")
         if tab in self.view_names:
             self.show_view(tab)

@@ -1,0 +1,47 @@
+"""Shared fixtures: headless Qt, a private settings file per test, one registry per session."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+import actviz  # noqa: E402
+
+BENIGN_QT_MESSAGES = ("propagateSizeHints",)
+
+
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path, monkeypatch):
+    """No test reads or writes the user's real settings."""
+    path = tmp_path / "settings" / "actviz.ini"
+    monkeypatch.setenv("ACTVIZ_SETTINGS", str(path))
+    monkeypatch.delenv("ACTVIZ_DISABLE", raising=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def registry():
+    return actviz.load_registry()
+
+
+@pytest.fixture
+def window(qtbot, registry):
+    """A main window on the built-in registry, shown offscreen."""
+    from actviz.gui.main_window import MainWindow
+
+    win = MainWindow(registry=registry)
+    win.setProperty("testing", True)
+    qtbot.addWidget(win)
+    win.restore_state()
+    win.resize(1000, 700)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def settle(qtbot, ms: int = 30) -> None:
+    """Let coalesced redraws run."""
+    qtbot.wait(ms)
