@@ -62,7 +62,7 @@ def test_activation_derivative_matches_central_differences(registry, name):
         kinks = np.array(kinks_of(spec, params, None) or [np.inf])
         z = NEAR[np.min(np.abs(NEAR[:, None] - kinks[None, :]), axis=1) > 1e-3]
         analytic = spec.derivative(z, **params)
-        numeric = central(lambda v: spec.function(v, **params), z)
+        numeric = central(lambda v, p=params: spec.function(v, **p), z)
         np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-6 * max(1.0, np.abs(analytic).max()),
                                    err_msg=f"{name} {params}")
 
@@ -75,7 +75,7 @@ def test_loss_gradient_matches_central_differences(registry, name):
         for t in targets(spec):
             ys = y[np.abs(y - t) > 1e-3]
             analytic = spec.gradient(ys, t, **params)
-            numeric = central(lambda v: spec.function(v, t, **params), ys, h=1e-7)
+            numeric = central(lambda v, t=t, p=params: spec.function(v, t, **p), ys, h=1e-7)
             np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-6, err_msg=f"{name} t={t}")
 
 
