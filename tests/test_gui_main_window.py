@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-from PySide6 import QtGui
+from PySide6 import QtGui, QtWidgets
 
 import actviz
 from actviz.gui.main_window import MainWindow
@@ -237,3 +237,13 @@ def test_problems_button_opens_the_list(window, qtbot):
     dialog = window._problems_dialog
     assert dialog.table.rowCount() == len(window.registry.plugins)
     dialog.close()
+
+
+def test_switching_functions_rebuilds_the_controls(window, qtbot):
+    window.select_function("maxout")
+    assert set(window.panel.widgets) == {"w1", "b1", "w2", "b2"}
+    window.select_function("relu")
+    assert window.panel.widgets == {}
+    assert window.panel.empty.isVisibleTo(window.panel)
+    visible = [w for w in window.panel.findChildren(QtWidgets.QSlider) if w.isVisibleTo(window.panel)]
+    assert visible == []

@@ -154,6 +154,8 @@ class ControlPanel(QtWidgets.QWidget):
               on_change: Callable[[str, object], None] | None = None) -> None:
         for w in self.widgets.values():
             self._layout.removeWidget(w)
+            w.hide()  # deleteLater waits for the event loop; never show a stale control meanwhile
+            w.setParent(None)
             w.deleteLater()
         self.widgets = {}
         values = values or {}

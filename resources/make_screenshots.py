@@ -1,0 +1,78 @@
+"""Regenerate the README's screenshots: ``python resources/make_screenshots.py``.
+
+Drives the real main window (offscreen unless a display is set) into the
+state each picture needs and saves ``window.grab()`` for every view.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+if not os.environ.get("DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("ACTVIZ_SETTINGS", str(Path(__file__).with_name(".screenshot-settings.ini")))
+
+from PySide6 import QtWidgets  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "screenshots"
+
+# view name -> (function to select, {control: value}) applied before the grab
+SCENES: dict[str, tuple[str | None, dict]] = {
+    "delta": ("logistic", {}),
+    "depth": (None, {"layers": 20}),
+    "likelihood": ("absolute_error", {}),
+    "coin": (None, {}),
+}
+
+
+def settle(app: QtWidgets.QApplication, rounds: int = 20) -> None:
+    for _ in range(rounds):
+        app.processEvents()
+
+
+def main() -> int:
+    app = QtWidgets.QApplication(sys.argv[:1])
+    from actviz.gui.main_window import MainWindow
+    from actviz.gui.theme import apply_plot_theme
+
+    apply_plot_theme(app)
+    OUT.mkdir(parents=True, exist_ok=True)
+    win = MainWindow()
+    win.settings.reset()
+    win.restore_state()
+    win.resize(1280, 820)
+    win.show()
+    win.select_function("elu")
+    win.pin_current()
+    win.select_function("leaky_relu")
+    win.panel.widgets["alpha"].setValue(0.2)
+    settle(app)
+    win.grab().save(str(OUT / "main_window.png"))
+    for name in win.view_names:
+        if name == "function":
+            continue
+        function, controls = SCENES.get(name, (None, {}))
+        if function:
+            win.select_function(function)
+        view = win.show_view(name)
+        if view is None:
+            continue
+        for key, value in controls.items():
+            try:
+                view.set_control(key, value)
+            except (KeyError, ValueError) as exc:
+                print(f"{name}: {key}: {exc}")
+        settle(app)
+        view.refresh()
+        settle(app)
+        win.grab().save(str(OUT / f"{name}.png"))
+        print(f"wrote {OUT / f'{name}.png'}")
+    win.settings.reset()
+    win.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
