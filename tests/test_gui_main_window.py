@@ -247,3 +247,13 @@ def test_switching_functions_rebuilds_the_controls(window, qtbot):
     assert window.panel.empty.isVisibleTo(window.panel)
     visible = [w for w in window.panel.findChildren(QtWidgets.QSlider) if w.isVisibleTo(window.panel)]
     assert visible == []
+
+
+def test_numerical_derivative_leaves_a_gap_at_a_jump(window, qtbot):
+    window.select_function("binary_step")
+    settle(qtbot)
+    view = window.views["function"]
+    x, y = drawn(view.curve_num)
+    finite = y[np.isfinite(y)]
+    assert np.abs(finite).max() < 1e-6  # no spike of 1/h at z = 0
+    assert np.isnan(y[np.abs(x) < 1e-9]).all()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from PySide6 import QtCore
+
 import actviz
 from actviz.gui.main_window import MainWindow
 from actviz.gui.plugin_dialog import PluginDialog
-from PySide6 import QtCore
 
 
 class Broken:

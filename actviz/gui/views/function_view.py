@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from ... import evaluation
-from ...numerics import derivative_mismatch
+from ...numerics import derivative_mismatch, near_kinks, step_size
 from ...registry import kinks_of
 from ...sampling import clip_to_domain, sample_range
 from ...specs import Activation, Loss, Param
@@ -277,13 +277,16 @@ class FunctionView(ViewWidget):
         self.numerical = np.zeros(0)
         self.mismatch = None
         if self.show_numerical and not problems:
-            self.numerical = evaluation.numerical_slope(spec, xs, params, target)
+            kinks = kinks_of(spec, params, target)
+            numerical = evaluation.numerical_slope(spec, xs, params, target)
+            # a central difference straddling a kink or jump is meaningless there: leave a gap
+            self.numerical = np.where(near_kinks(xs, kinks, step_size(xs)), np.nan, numerical)
             if not spec.numerical_derivative:
                 args = () if target is None else (target,)
                 self.mismatch = derivative_mismatch(
                     lambda v: evaluation.call(spec.function, v, *args, **params),
                     lambda v: evaluation.call(spec.derivative, v, *args, **params),
-                    xs, kinks=kinks_of(spec, params, target))
+                    xs, kinks=kinks)
         self._set(self.curve_f, xs, self.values)
         self._set(self.curve_d, xs, self.slopes)
         self._set(self.curve_num, xs, self.numerical) if self.show_numerical else None
