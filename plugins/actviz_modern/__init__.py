@@ -39,9 +39,9 @@ def _cases(top: str, bottom: str) -> str:
 
 
 def _cases3(top: str, middle: str, bottom: str) -> str:
-    """Three-line piecewise definition: a nested \\genfrac keeps it in the mathtext subset."""
-    inner = r"\genfrac{}{}{0}{}{" + middle + "}{" + bottom + "}"
-    return r"\left\{\genfrac{}{}{0}{}{" + top + "}{" + inner + r"}\right."
+    """Three-line piecewise definition: nested \\genfrac, display style so all rows keep one size."""
+    inner = r"\genfrac{}{}{0}{0}{" + middle + "}{" + bottom + "}"
+    return r"\left\{\genfrac{}{}{0}{0}{" + top + "}{" + inner + r"}\right."
 
 
 # ---------------------------------------------------------------- numerics
@@ -497,6 +497,15 @@ def _bernoulli_logit_sample(y, n, rng, **params):
     return (rng.random(int(n)) < float(sigmoid(float(y)))).astype(float)
 
 
+def _bce_with_logits(y, t):
+    """softplus(y) − t·y as max(y, 0) − t·y + log1p(e^{−|y|}) (TensorFlow's form).
+
+    For t ∈ {0, 1} the first two terms cancel exactly where E is tiny (t = 1, y ≫ 0 or
+    t = 0, y ≪ 0), so E ≈ e^{−|y|} keeps its relative accuracy instead of rounding to 0.
+    """
+    return np.maximum(y, 0.0) - t * y + np.log1p(np.exp(-np.abs(y)))
+
+
 def _sign_target(t):
     """Map a soft-margin target to ±1: t > 0 is the positive class, t ≤ 0 (−1, or 0) the negative."""
     return np.where(np.asarray(t, dtype=float) > 0, 1.0, -1.0)
@@ -627,7 +636,7 @@ LOSSES = (
     Loss(
         name="bce_with_logits", label="BCE with logits",
         formula=r"E=-t\ln\sigma(y)-(1-t)\ln(1-\sigma(y))=\ln(1+e^{y})-t\,y",
-        function=lambda y, t: softplus(y) - t * y,
+        function=_bce_with_logits,
         gradient=lambda y, t: sigmoid(y) - t,
         gradient_formula=r"\frac{\partial E}{\partial y}=\sigma(y)-t",
         target=Param("t", 1.0, 0.0, 1.0, step=0.01, label="target t",
@@ -637,7 +646,7 @@ LOSSES = (
             support="binary", estimator="",
             formula=r"p(t\,|\,y)=\sigma(y)^t(1-\sigma(y))^{1-t}"),
         notes=("torch.nn.BCEWithLogitsLoss (pos_weight = 1): binary cross-entropy taking the logit y "
-               "instead of the probability, computed as softplus(y) − t·y, so it stays finite and "
+               "instead of the probability, computed as max(y, 0) − t·y + ln(1 + e^{−|y|}), so it stays finite and "
                "accurate where BCELoss on σ(y) would take ln 0 (PyTorch clamps that log at −100). "
                "The gradient σ(y) − t is bounded: no stall when confidently wrong. The maximum-"
                "likelihood y is the logit of the proportion of ones. Keras: "
