@@ -1,0 +1,165 @@
+"""actviz-example: a complete third-party actviz plugin, written to be copied.
+
+It adds one activation with a parameter (squareplus) and one loss with a noise
+model (the Cauchy loss). To make your own plugin, copy the whole
+``plugins/actviz_example`` directory, rename things as README.md explains,
+and replace the two specs below with yours.
+
+How actviz finds this module: ``pyproject.toml`` declares an entry point in
+the group ``actviz`` named ``example`` that points here. When actviz loads its
+registry it imports this module and calls every function below that is
+decorated with ``@actviz.hookimpl`` and named after a hook
+(``actviz_activations``, ``actviz_losses``, ``actviz_views``).
+
+Rules every function must follow (``actviz check`` and the tests enforce them):
+
+* ``function``/``derivative`` receive a *read-only* float64 numpy array (any
+  shape) plus your parameters as keyword arguments, and return a *new* array of
+  the same shape. Never write into the input.
+* Stay finite and silent (no numpy RuntimeWarning: no overflow, no 0/0) for
+  every z in [−1000, 1000] and every parameter value in [low, high]: actviz
+  probes the defaults and every corner of the parameter box.
+* Return NaN only where the mathematics really is undefined. ``np.where``
+  evaluates *both* branches, so guard the branch you don't use (see below).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import actviz  # the public API: hookimpl, Activation, Loss, NoiseModel, Param
+
+# ---------------------------------------------------------------------------
+# An activation with a parameter: squareplus (Barron 2021)
+# ---------------------------------------------------------------------------
+
+
+def squareplus(z, b):
+    """f(z) = (z + √(z² + b))/2, a ReLU smoothed by a square root only.
+
+    The textbook form cancels catastrophically for z ≪ 0 (−1000 + 1000.002…),
+    so there we use the algebraically equal b / (2(√(z² + b) − z)).
+    """
+    r = np.sqrt(z * z + b)
+    # The inner np.where keeps the unused branch from dividing by zero at z = 0, b = 0.
+    negative_side = b / np.where(z < 0, r - z, 1.0)
+    return 0.5 * np.where(z < 0, negative_side, z + r)
+
+
+def squareplus_derivative(z, b):
+    """f′(z) = ½(1 + z/√(z² + b)) = f(z)/√(z² + b); ½ at the ReLU kink (b = 0, z = 0)."""
+    r = np.sqrt(z * z + b)
+    return np.where(r > 0, squareplus(z, b) / np.where(r > 0, r, 1.0), 0.5)
+
+
+ACTIVATIONS = [
+    actviz.Activation(
+        name="squareplus",  # a Python identifier, unique across *all* plugins
+        label="Squareplus",  # what the browser shows
+        # Formulas are LaTeX in matplotlib's mathtext subset (no \begin{cases}).
+        formula=r"f(z)=\frac{z+\sqrt{z^2+b}}{2}",
+        function=squareplus,
+        derivative=squareplus_derivative,  # leave out and actviz differentiates numerically
+        derivative_formula=r"f'(z)=\frac{1}{2}\left(1+\frac{z}{\sqrt{z^2+b}}\right)",
+        # Each Param becomes a slider + spin box: Param(name, default, low, high, step, label, help).
+        # ``name`` is the keyword your functions receive.
+        params=(actviz.Param("b", 4.0, 0.0, 10.0, step=0.1, label="b",
+                             help="Smoothness at 0: b = 0 is exactly ReLU; f(0) = √b/2."),),
+        # Points where f′ jumps; the derivative check and the plots leave them out.
+        kinks=lambda b: [0.0] if b == 0 else [],
+        notes=("A smooth ReLU built from a square root, no exponential: cheap on any hardware. "
+               "b sets how round the corner is; b = 0 is ReLU. Barron, 'Squareplus: a softplus-like "
+               "algebraic rectifier' (2021)."),
+    ),
+]
+
+
+# ---------------------------------------------------------------------------
+# A loss with a noise model: the Cauchy (Lorentzian) loss
+# ---------------------------------------------------------------------------
+
+
+def _log1p_square(u):
+    """ln(1 + u²) without overflowing u² for huge |u|: 2 ln|u| + ln(1 + 1/u²) there."""
+    a = np.abs(u)
+    # np.where computes both branches for every element, so clamp each branch's input to
+    # the range it is used on: otherwise a² overflows (or log(0) warns) in the discarded one.
+    small = np.minimum(a, 1.0)
+    big = np.maximum(a, 1.0)
+    inv = 1.0 / big  # ≤ 1, so its square can only underflow to 0, which is silent
+    return np.where(a <= 1.0, np.log1p(small * small), 2.0 * np.log(big) + np.log1p(inv * inv))
+
+
+def cauchy_loss(y, t, gamma):
+    """E = ln(1 + ((y − t)/γ)²)."""
+    return _log1p_square((y - t) / gamma)
+
+
+def cauchy_gradient(y, t, gamma):
+    """∂E/∂y = 2u/(γ(1 + u²)), u = (y − t)/γ, written as 2/(γ(u + 1/u)) for |u| > 1."""
+    u = (y - t) / gamma
+    big = np.where(np.abs(u) > 1.0, u, 1.0)
+    return (2.0 / gamma) * np.where(np.abs(u) > 1.0, 1.0 / (big + 1.0 / big), u / (1.0 + u * u))
+
+
+def cauchy_log_density(t, y, gamma):
+    """ln p(t | y) of t = y + γ·(standard Cauchy noise); elementwise in t and y."""
+    u = (np.asarray(t, dtype=float) - np.asarray(y, dtype=float)) / gamma
+    return -math.log(math.pi * gamma) - _log1p_square(u)
+
+
+def cauchy_sample(y, n, rng, gamma):
+    """n targets drawn from p(· | y) with the numpy Generator rng."""
+    return y + gamma * rng.standard_cauchy(int(n))
+
+
+LOSSES = [
+    actviz.Loss(
+        name="cauchy_loss",
+        label="Cauchy (Lorentzian) loss",
+        formula=r"E=\ln\left(1+\left(\frac{y-t}{\gamma}\right)^2\right)",
+        function=cauchy_loss,  # function(y, t, **params)
+        gradient=cauchy_gradient,  # ∂E/∂y, same signature
+        gradient_formula=r"\frac{\partial E}{\partial y}=\frac{2(y-t)}{\gamma^2+(y-t)^2}",
+        params=(actviz.Param("gamma", 1.0, 0.1, 5.0, step=0.05, label="scale γ",
+                             help="Half-width at half-maximum of the Cauchy noise."),),
+        domain="real",  # y may be any real ("probability" for y in (0, 1))
+        target=actviz.Param("t", 0.0, -3.0, 3.0, step=0.05, label="target t"),
+        # The likelihood reading: E = −c·ln p(t | y) + const (here c = 1, const = −ln πγ).
+        # The loss's own parameters are passed to log_density and sample as keywords.
+        noise_model=actviz.NoiseModel(
+            name="Cauchy",
+            log_density=cauchy_log_density,
+            sample=cauchy_sample,
+            support="real",  # a density over t ("binary"/"categorical" for a pmf)
+            estimator="",  # no closed-form maximum-likelihood location (the mean does not even exist)
+            formula=r"p(t\,|\,y)=\frac{1}{\pi\gamma\left(1+\left(\frac{t-y}{\gamma}\right)^2\right)}",
+        ),
+        notes=("The negative log-likelihood of Cauchy noise: quadratic near the target, only "
+               "logarithmic far away, so its gradient 2(y−t)/(γ² + (y−t)²) peaks at |y − t| = γ and "
+               "then decays to 0: far outliers are ignored rather than merely down-weighted. Not "
+               "convex. Barron's general robust loss with α = 0."),
+    ),
+]
+
+
+# ---------------------------------------------------------------------------
+# The hooks. The function names must match the hook names exactly.
+# ---------------------------------------------------------------------------
+
+
+@actviz.hookimpl
+def actviz_activations():
+    return ACTIVATIONS
+
+
+@actviz.hookimpl
+def actviz_losses():
+    return LOSSES
+
+
+# TODO(views): a plugin will also be able to add its own tab to the main window
+# through an ``actviz_views`` hook. That API is still being designed; an example
+# view goes here once it is settled. Until then, leave this hook out.
