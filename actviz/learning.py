@@ -662,9 +662,8 @@ class Network:
             out = call(fn, z, **params)
         except EvaluationError as exc:
             raise TrainingError(f"{role} {_describe(spec)}: {what} {exc}") from None
-        bad = ~np.isfinite(out)
-        if bad.any():
-            j = np.flatnonzero(bad.ravel())[0]
+        if not np.isfinite(out).all():
+            j = np.flatnonzero(~np.isfinite(out).ravel())[0]
             raise TrainingError(f"{role} {_describe(spec)}: {what} returned {out.ravel()[j]} at z = "
                                 f"{z.ravel()[j]:.6g}")
         return out
@@ -684,9 +683,8 @@ class Network:
             out = call(fn, yc, t, **self.loss_params)
         except EvaluationError as exc:
             raise TrainingError(f"loss {_describe(spec)}: {what} {exc}") from None
-        bad = ~np.isfinite(out)
-        if bad.any():
-            j = np.flatnonzero(bad.ravel())[0]
+        if not np.isfinite(out).all():
+            j = np.flatnonzero(~np.isfinite(out).ravel())[0]
             hint = ""
             if spec.domain == "probability" and not 0.0 <= y.ravel()[j] <= 1.0:
                 hint = "; this loss needs outputs in (0, 1), so pick an output activation such as logistic"
@@ -725,16 +723,17 @@ class Network:
             return self.regularization_rate * 0.5 * sum(float((w * w).sum()) for w in self.weights)
         return 0.0
 
-    def loss_and_gradients(self, x: np.ndarray, t: np.ndarray) -> tuple[float, list[np.ndarray], list[np.ndarray],
-                                                                        list[np.ndarray]]:
+    def loss_and_gradients(self, x: np.ndarray, t: np.ndarray, with_loss: bool = True
+                           ) -> tuple[float, list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
         """Objective mean E + penalty on feature rows ``x`` with target rows ``t``, by backprop.
 
-        Returns (objective, ∂/∂W per layer, ∂/∂b per layer, δ per layer). Raises TrainingError.
+        Returns (objective, ∂/∂W per layer, ∂/∂b per layer, δ per layer); the objective is NaN
+        when ``with_loss`` is false (a training step does not need it). Raises TrainingError.
         """
         zs, acts = self._forward(x)
         y = acts[-1]
         n = len(x)
-        objective = self._mean_loss(y, t) + self.penalty()
+        objective = self._mean_loss(y, t) + self.penalty() if with_loss else math.nan
         if self.multiclass:
             delta = (y - t) / n
         else:
@@ -742,11 +741,17 @@ class Network:
             fp = self._act(self.output, self.output_params, zs[-1], "output activation", derivative=True)
             delta = dy * fp / n
         deltas = [delta]
-        for layer in range(len(self.weights) - 1, 0, -1):
-            fp = self._act(self.activation, self.activation_params, zs[layer - 1], "hidden activation",
-                           derivative=True)
-            deltas.append((deltas[-1] @ self.weights[layer].T) * fp)
-        deltas.reverse()
+        if len(zs) > 1:
+            # one guarded call for every hidden layer's f′(z)
+            flat = np.concatenate([z.ravel() for z in zs[:-1]])
+            fp_all = self._act(self.activation, self.activation_params, flat, "hidden activation", derivative=True)
+            fps, start = [], 0
+            for z in zs[:-1]:
+                fps.append(fp_all[start:start + z.size].reshape(z.shape))
+                start += z.size
+            for layer in range(len(self.weights) - 1, 0, -1):
+                deltas.append((deltas[-1] @ self.weights[layer].T) * fps[layer - 1])
+            deltas.reverse()
         grad_w, grad_b = [], []
         for layer, delta in enumerate(deltas):
             gw = acts[layer].T @ delta
@@ -756,8 +761,6 @@ class Network:
                 gw = gw + self.regularization_rate * self.weights[layer]
             grad_w.append(gw)
             grad_b.append(delta.sum(axis=0))
-        if not all(np.all(np.isfinite(g)) for g in (*grad_w, *grad_b)):
-            raise TrainingError(f"the gradient overflowed at epoch {self.epoch:.0f}; lower the learning rate")
         return objective, grad_w, grad_b, deltas
 
     # -- training -------------------------------------------------------------------------------
@@ -771,18 +774,21 @@ class Network:
             self._pos = 0
         return idx
 
+    def _backprop_batch(self, idx: np.ndarray):
+        return self.loss_and_gradients(self._x_train[idx], self._t_train[idx], with_loss=False)
+
     def step(self) -> bool:
         """One minibatch update Δw = −ε ∂E/∂w. False (and :attr:`error` set) if training stopped."""
         if self.error is not None:
             return False
         idx = self._next_batch()
         try:
-            _, gw, gb, deltas = self.loss_and_gradients(self._x_train[idx], self._t_train[idx])
+            _, gw, gb, deltas = self._backprop_batch(idx)
             lr = self.learning_rate
             new_w = [w - lr * g for w, g in zip(self.weights, gw, strict=True)]
             new_b = [b - lr * g for b, g in zip(self.biases, gb, strict=True)]
-            biggest = max(max(float(np.abs(w).max()) for w in new_w), max(float(np.abs(b).max()) for b in new_b))
-            if not math.isfinite(biggest) or biggest > self.weight_limit:
+            biggest = max(float(np.abs(np.concatenate([a.ravel() for a in (*new_w, *new_b)])).max()), 0.0)
+            if not biggest <= self.weight_limit:  # also catches NaN
                 raise TrainingError(f"the weights exploded (max |w| = {biggest:.3g}) at epoch {self.epoch:.0f}; "
                                     f"lower the learning rate or add regularisation")
         except TrainingError as exc:
@@ -790,7 +796,7 @@ class Network:
             return False
         self.weights, self.biases = new_w, new_b
         n = len(idx)
-        self.last_mean_abs_delta = np.array([float(np.abs(d).mean()) * n for d in deltas])
+        self.last_mean_abs_delta = np.array([float(np.abs(d).sum()) / d.shape[1] for d in deltas])
         self.steps += 1
         self.examples_seen += n
         if int(self.epoch) > self._epoch_int:
