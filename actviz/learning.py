@@ -391,6 +391,7 @@ class SingleUnitTrainer:
         self.learning_rate = float(learning_rate if learning_rate is not None else (1.0 if rule == "perceptron"
                                                                                        else 0.1))
         self.seed = seed
+        self.error: str | None = None
         self._rng = np.random.default_rng(seed)
         self._xa = np.column_stack([self.x, np.ones(len(self.x))])  # augmented: bias input 1
         self.weights = (np.zeros(3) if weights is None else np.array(weights, dtype=float).reshape(3))
@@ -420,21 +421,31 @@ class SingleUnitTrainer:
         return (xa @ self.weights > self.level).astype(int)
 
     def loss(self) -> float:
-        y = self.output()
+        """The loss over the whole data set at the current weights."""
+        return self._loss(self.weights)
+
+    def _loss(self, w: np.ndarray) -> float:
+        z = self._xa @ w
         t = self.t
         if self.rule == "perceptron":
-            return float(np.sum(y != t))
+            return float(np.sum((z > 0) != (t == 1)))
         if self.rule == "logistic_cross_entropy":
-            z = self._xa @ self.weights
             # −t ln σ(z) − (1 − t) ln σ(−z) = softplus(z) − t z, exact in both tails
             return float(np.mean(np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z))) - t * z))
+        y = z if self.rule == "delta" else sigmoid(z)
         return float(np.mean(0.5 * (t - y) ** 2))
 
     def errors(self) -> int:
         return int(np.sum(self.predict() != self.t))
 
     def step(self) -> StepResult:
-        """Update on the next example; returns the new weights and the data-set loss."""
+        """Update on the next example; returns the new weights and the data-set loss.
+
+        If the weights would overflow (ε far too large for the delta rule), nothing changes and
+        :attr:`error` says why.
+        """
+        if self.error is not None:
+            return StepResult(self.weights.copy(), self.losses[-1], -1, np.zeros(3))
         i = int(self._order[self._pos])
         self._pos += 1
         if self._pos == len(self._order):
@@ -454,9 +465,15 @@ class SingleUnitTrainer:
             # Δw = −ε ∂E/∂w: squared error keeps the factor y(1 − y); cross-entropy cancels it
             g = (t - y) * y * (1.0 - y) if self.rule == "logistic_squared_error" else (t - y)
             dw = eps * g * xa
-        self.weights = self.weights + dw
+        with np.errstate(all="ignore"):
+            new = self.weights + dw
+            loss = self._loss(new)
+        if not (np.all(np.abs(new) <= WEIGHT_LIMIT) and math.isfinite(loss)):
+            self.error = (f"the weights diverged (|w| = {float(np.max(np.abs(new))):.3g}) at step {self.steps}; "
+                          f"lower the learning rate ε")
+            return StepResult(self.weights.copy(), self.losses[-1], i, np.zeros(3))
+        self.weights = new
         self.steps += 1
-        loss = self.loss()
         self.path.append(self.weights.copy())
         self.losses.append(loss)
         return StepResult(self.weights.copy(), loss, i, dw)
@@ -498,7 +515,7 @@ class History:
 
 def _describe(spec: Activation | Loss) -> str:
     where = f" (plugin {spec.plugin!r})" if spec.plugin else ""
-    return f"{spec.kind} {spec.name!r}{where}"
+    return f"{spec.name!r}{where}"
 
 
 class Network:
@@ -730,6 +747,10 @@ class Network:
         Returns (objective, ∂/∂W per layer, ∂/∂b per layer, δ per layer); the objective is NaN
         when ``with_loss`` is false (a training step does not need it). Raises TrainingError.
         """
+        with np.errstate(all="ignore"):
+            return self._loss_and_gradients(x, t, with_loss)
+
+    def _loss_and_gradients(self, x: np.ndarray, t: np.ndarray, with_loss: bool):
         zs, acts = self._forward(x)
         y = acts[-1]
         n = len(x)
@@ -775,7 +796,7 @@ class Network:
         return idx
 
     def _backprop_batch(self, idx: np.ndarray):
-        return self.loss_and_gradients(self._x_train[idx], self._t_train[idx], with_loss=False)
+        return self._loss_and_gradients(self._x_train[idx], self._t_train[idx], with_loss=False)
 
     def step(self) -> bool:
         """One minibatch update Δw = −ε ∂E/∂w. False (and :attr:`error` set) if training stopped."""
@@ -783,11 +804,12 @@ class Network:
             return False
         idx = self._next_batch()
         try:
-            _, gw, gb, deltas = self._backprop_batch(idx)
-            lr = self.learning_rate
-            new_w = [w - lr * g for w, g in zip(self.weights, gw, strict=True)]
-            new_b = [b - lr * g for b, g in zip(self.biases, gb, strict=True)]
-            biggest = max(float(np.abs(np.concatenate([a.ravel() for a in (*new_w, *new_b)])).max()), 0.0)
+            with np.errstate(all="ignore"):  # overflow shows up as exploded weights below
+                _, gw, gb, deltas = self._backprop_batch(idx)
+                lr = self.learning_rate
+                new_w = [w - lr * g for w, g in zip(self.weights, gw, strict=True)]
+                new_b = [b - lr * g for b, g in zip(self.biases, gb, strict=True)]
+                biggest = float(np.abs(np.concatenate([a.ravel() for a in (*new_w, *new_b)])).max())
             if not biggest <= self.weight_limit:  # also catches NaN
                 raise TrainingError(f"the weights exploded (max |w| = {biggest:.3g}) at epoch {self.epoch:.0f}; "
                                     f"lower the learning rate or add regularisation")
@@ -837,12 +859,13 @@ class Network:
 
     def losses(self) -> tuple[float, float]:
         """Current mean (train, test) loss; test is NaN without test points."""
-        _, acts = self._forward(self._x_train)
-        train = self._mean_loss(acts[-1], self._t_train)
-        test = math.nan
-        if self._x_test is not None:
-            _, acts = self._forward(self._x_test)
-            test = self._mean_loss(acts[-1], self._t_test)
+        with np.errstate(all="ignore"):
+            _, acts = self._forward(self._x_train)
+            train = self._mean_loss(acts[-1], self._t_train)
+            test = math.nan
+            if self._x_test is not None:
+                _, acts = self._forward(self._x_test)
+                test = self._mean_loss(acts[-1], self._t_test)
         return train, test
 
     def _record(self) -> None:
@@ -857,7 +880,8 @@ class Network:
 
     def predict(self, points: np.ndarray) -> np.ndarray:
         """Network output at (n, 2) points: (n,) for one output unit, (n, K) class probabilities."""
-        _, acts = self._forward(feature_matrix(points, self.features))
+        with np.errstate(all="ignore"):
+            _, acts = self._forward(feature_matrix(points, self.features))
         y = acts[-1]
         return y if self.multiclass else y[:, 0]
 
@@ -888,7 +912,8 @@ class Network:
         layer, then the output layer.
         """
         pts = np.column_stack([np.ravel(xx), np.ravel(yy)])
-        _, acts = self._forward(feature_matrix(pts, self.features))
+        with np.errstate(all="ignore"):
+            _, acts = self._forward(feature_matrix(pts, self.features))
         return [a.T.reshape(a.shape[1], *np.shape(xx)) for a in acts]
 
     @property
