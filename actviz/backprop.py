@@ -70,7 +70,9 @@ class OutputDelta:
     """δ of one output unit over a z grid, with the pieces of the chain rule.
 
     ``product`` is ∂E/∂y · f′(z) as computed; ``delta`` is the best value: the
-    known closed form when there is one, otherwise the product. Where f′ = 0
+    known closed form when there is one, otherwise the product.
+    ``simplified_formula`` is the closed form's LaTeX, or the general product
+    form (``PRODUCT_FORMULA``) when ``simplified`` is False. Where f′ = 0
     exactly and ∂E/∂y is infinite, the product is taken as 0 (no gradient
     passes a flat unit) rather than NaN.
     """
@@ -81,7 +83,7 @@ class OutputDelta:
     fprime: Array
     product: Array
     delta: Array
-    formula: str
+    simplified_formula: str
     simplified: bool
     note: str = ""
 

@@ -34,7 +34,7 @@ def pair(reg, act, loss):
 def test_logistic_bce_is_beta_times_error(reg, beta, t):
     act, loss = pair(reg, "logistic", "binary_cross_entropy")
     out = bp.output_delta(act, loss, Z, {"beta": beta}, {}, t)
-    assert out.simplified and out.formula == r"\delta=\beta\,(y-t)"
+    assert out.simplified and out.simplified_formula == r"\delta=\beta\,(y-t)"
     np.testing.assert_allclose(out.delta, beta * (out.y - t), rtol=1e-12)
     # the product form agrees where it is well conditioned, and so does the numerical chain
     inner = np.abs(Z) < 5
@@ -56,7 +56,7 @@ def test_logistic_bce_stays_finite_where_product_breaks(reg):
 def test_linear_squared_error_is_the_error(reg):
     act, loss = pair(reg, "linear", "squared_error")
     out = bp.output_delta(act, loss, Z, {}, {}, 0.7)
-    assert out.formula == r"\delta=y-t"
+    assert out.simplified_formula == r"\delta=y-t"
     np.testing.assert_array_equal(out.delta, Z - 0.7)
     np.testing.assert_array_equal(out.product, out.delta)
 
@@ -66,7 +66,7 @@ def test_softmax_cce_is_full_jacobian_result(reg):
     ap = {"z2": 0.5, "z3": -1.0}
     for t in (0.0, 0.4, 1.0):
         out = bp.output_delta(act, loss, Z, ap, {"K": 3.0}, t)
-        assert out.formula == r"\delta_1=y_1-t_1"
+        assert out.simplified_formula == r"\delta_1=y_1-t_1"
         full = bp.softmax_full_jacobian_delta(Z, [0.5, -1.0], bp.softmax_targets(t, 3))[:, 0]
         np.testing.assert_allclose(out.delta, full, atol=1e-12)
         num = bp.numerical_delta(act, loss, Z, ap, {"K": 3.0}, t)
@@ -76,7 +76,7 @@ def test_softmax_cce_is_full_jacobian_result(reg):
 def test_unknown_pair_uses_product_form(reg):
     act, loss = pair(reg, "tanh", "squared_error")
     out = bp.output_delta(act, loss, Z, {}, {}, 0.5)
-    assert not out.simplified and out.formula == bp.PRODUCT_FORMULA
+    assert not out.simplified and out.simplified_formula == bp.PRODUCT_FORMULA
     y = np.tanh(Z)
     np.testing.assert_allclose(out.delta, (y - 0.5) * (1 - y * y), rtol=1e-8)  # 1 − y² loses digits
     np.testing.assert_allclose(bp.numerical_delta(act, loss, Z, {}, {}, 0.5), out.delta, rtol=1e-5, atol=1e-9)
