@@ -527,8 +527,10 @@ class Network:
     (elementwise E(y, t) with ∂E/∂y); for K > 2 classes, or with ``softmax=True``, the output is a
     softmax over K units scored by categorical cross-entropy, whose full Jacobian gives δ = y − t.
 
-    Binary targets are 0/1 when the loss lives on probabilities or the output saturates at 0 and
-    1, −1/+1 when it saturates at ±1 (tanh) or is unbounded; ``class_targets`` overrides this.
+    Binary targets are 0/1 when the loss's target t lives in [0, …) (probabilities, logits as in
+    BCE-with-logits, counts) and −1/+1 when its target is a ±1 label; otherwise they follow the
+    output activation: 0/1 if it saturates at 0 and 1 (logistic), −1/+1 if at ±1 (tanh) or if it is
+    unbounded (linear). ``class_targets`` overrides this.
 
     The loss reported (history, :meth:`losses`) is the mean per-example loss without the
     regularisation term. Weights start at N(0, 1/fan_in) and biases at 0, from ``seed``; the
@@ -599,8 +601,11 @@ class Network:
     def _default_targets(self) -> tuple[float, float]:
         if self.dataset.kind == "regression" or self.multiclass:
             return (0.0, 1.0)
-        if self.loss_spec.domain == "probability":
-            return (0.0, 1.0)
+        target = self.loss_spec.target
+        if self.loss_spec.domain == "probability" or target.low >= 0.0:
+            return (0.0, 1.0)  # probabilities, logits against 0/1 labels, counts
+        if target.low == -1.0 and target.high == 1.0:
+            return (-1.0, 1.0)  # a ±1 label, as in the soft-margin loss
         try:
             z = np.array([-60.0, -30.0, 30.0, 60.0])
             f = call(self.output.function, z, **self.output_params)

@@ -337,6 +337,8 @@ def test_targets_follow_the_output_and_loss(registry):
     assert Network(d, a["tanh"], a["logistic"], lo["squared_error"]).class_targets == (0.0, 1.0)
     assert Network(d, a["tanh"], a["linear"], lo["squared_error"]).class_targets == (-1.0, 1.0)
     assert Network(d, a["tanh"], a["linear"], lo["squared_error"], class_targets=(0, 1)).class_targets == (0, 1)
+    assert Network(d, a["tanh"], a["linear"], lo["bce_with_logits"]).class_targets == (0.0, 1.0)
+    assert Network(d, a["tanh"], a["linear"], lo["soft_margin"]).class_targets == (-1.0, 1.0)
 
 
 def test_network_limits(registry):
