@@ -7,6 +7,7 @@ an :class:`EvaluationError` with a reason, and never lets a numpy warning out.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping
 
@@ -22,20 +23,35 @@ class EvaluationError(RuntimeError):
     """A plugin function could not be evaluated; ``str()`` says why."""
 
 
+class SlowCall(EvaluationError):
+    """A plugin function did not return within the time allowed."""
+
+
+WRITES_INPUT = "writes into its input array; return a new array instead"
+
+
 def call(fn: Callable, x: np.ndarray, *args, **params) -> np.ndarray:
-    """Call ``fn(x, *args, **params)`` and return a float64 array shaped like ``x``."""
+    """Call ``fn(x, *args, **params)`` and return a float64 array shaped like ``x``.
+
+    ``fn`` gets a read-only copy of ``x``: even a function that unlocks it
+    cannot change the caller's array, and the attempt is reported.
+    """
     x = np.asarray(x, dtype=float)
-    frozen = x.view()
+    frozen = x.copy()
     frozen.flags.writeable = False
     try:
         with np.errstate(all="ignore"):
             out = fn(frozen, *args, **params)
     except ValueError as exc:
         if "read-only" in str(exc):
-            raise EvaluationError("the function writes into its input array; return a new array instead") from exc
+            raise EvaluationError(WRITES_INPUT) from exc
         raise EvaluationError(f"raised ValueError: {exc}") from exc
-    except Exception as exc:  # noqa: BLE001 - plugin code
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - plugin code; SystemExit from it must not end the app
         raise EvaluationError(f"raised {type(exc).__name__}: {exc}") from exc
+    if not np.array_equal(frozen, x, equal_nan=True):
+        raise EvaluationError(WRITES_INPUT)
     try:
         arr = np.asarray(out)
     except Exception as exc:  # noqa: BLE001
@@ -49,6 +65,35 @@ def call(fn: Callable, x: np.ndarray, *args, **params) -> np.ndarray:
             raise EvaluationError(f"returned a scalar for an array of shape {x.shape}; map elementwise")
         raise EvaluationError(f"returned shape {arr.shape} for input shape {x.shape}")
     return arr.astype(float, copy=False)
+
+
+def call_within(seconds: float, fn: Callable, x: np.ndarray, *args, **params) -> np.ndarray:
+    """:func:`call` on a worker thread, waiting at most ``seconds`` for it.
+
+    Raises :class:`SlowCall` when the call takes longer. Python cannot stop a
+    thread, so the call is abandoned: it finishes on its daemon thread and
+    its result is dropped. This is how the registry probes a new function,
+    so a function that takes seconds (or never returns) costs the load
+    ``seconds``, once.
+    """
+    box: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            box["out"] = call(fn, x, *args, **params)
+        except EvaluationError as exc:
+            box["error"] = exc
+        except BaseException as exc:  # noqa: BLE001 - a KeyboardInterrupt here is the plugin's, not Ctrl-C
+            box["error"] = EvaluationError(f"raised {type(exc).__name__}: {exc}")
+
+    worker = threading.Thread(target=run, name="actviz-probe", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise SlowCall(f"one call on {np.size(x)} points took longer than {seconds:g} s")
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["out"]  # type: ignore[return-value]
 
 
 def timed_call(fn: Callable, x: np.ndarray, *args, **params) -> tuple[np.ndarray, float]:

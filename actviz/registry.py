@@ -105,14 +105,12 @@ def check_spec(spec: Activation | Loss, deep: bool = False) -> list[Problem]:
         where = "" if i == 0 else f" at {params}"
         for t in targets(spec):
             tw = "" if t is None else f" (t={t:g})"
-            try:
-                tiny, seconds = evaluation.timed_call(
-                    spec.function, grid[:3], *(() if t is None else (t,)), **params)
-                if seconds > evaluation.SLOW_CALL_SECONDS:
-                    report("probe" if i == 0 else "check",
-                           f"slow: one call on 3 points took {seconds:.2f} s")
-                    return problems
-                y = evaluation.value(spec, grid, params, t)
+            args = () if t is None else (t,)
+            try:  # bounded: a function taking seconds (or forever) costs one short wait
+                y = evaluation.call_within(evaluation.SLOW_CALL_SECONDS, spec.function, grid, *args, **params)
+            except evaluation.SlowCall as exc:
+                report("probe" if i == 0 else "check", f"function is slow: {exc}{where}{tw}")
+                return problems
             except evaluation.EvaluationError as exc:
                 report("probe" if i == 0 else "check", f"function {exc}{where}{tw}")
                 return problems
@@ -126,11 +124,13 @@ def check_spec(spec: Activation | Loss, deep: bool = False) -> list[Problem]:
             if spec.numerical_derivative:
                 continue
             try:
-                evaluation.slope(spec, grid, params, t)
+                evaluation.call_within(evaluation.SLOW_CALL_SECONDS, spec.derivative, grid, *args, **params)
+            except evaluation.SlowCall as exc:
+                report("probe" if i == 0 else "check", f"derivative is slow: {exc}{where}{tw}")
+                return problems
             except evaluation.EvaluationError as exc:
                 report("derivative", f"derivative {exc}{where}{tw}")
                 continue
-            args = () if t is None else (t,)
             mismatch = derivative_mismatch(
                 lambda v, a=args, p=params: evaluation.call(spec.function, v, *a, **p),
                 lambda v, a=args, p=params: evaluation.call(spec.derivative, v, *a, **p),
