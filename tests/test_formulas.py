@@ -1,0 +1,243 @@
+"""User formulas: the attack list is rejected with a reason and runs nothing; valid formulas compute."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import actviz
+from actviz import evaluation
+from actviz.formulas import MAX_DEPTH, MAX_LENGTH, FormulaError, compile_formula, formula_plugin, parse_formula
+from actviz.numerics import sigmoid
+from actviz.registry import check_spec
+
+# --- a sentinel: any exec/eval/open/import/system while a formula is handled is recorded -------------
+
+_AUDITED = {"exec", "open", "import", "os.system", "subprocess.Popen", "os.exec", "os.posix_spawn",
+            "builtins.input", "os.remove", "shutil.rmtree", "socket.connect", "ctypes.dlopen"}
+_events: list[tuple[str, tuple]] = []
+_watching = [False]
+
+
+def _audit(event, args):
+    if _watching[0] and event in _AUDITED:
+        _events.append((event, args))
+
+
+sys.addaudithook(_audit)  # audit hooks cannot be removed; this one is inert unless watching
+
+
+@pytest.fixture
+def watch():
+    _events.clear()
+    _watching[0] = True
+    yield _events
+    _watching[0] = False
+
+
+ATTACKS = [
+    ("__import__('os').system('touch {sentinel}')", "attribute access"),
+    ("__import__('os')", "'__import__' is not an allowed function"),
+    ("open('{sentinel}', 'w')", "'open' is not an allowed function"),
+    ("eval('1')", "'eval' is not an allowed function"),
+    ("exec('import os')", "'exec' is not an allowed function"),
+    ("print(z)", "'print' is not an allowed function"),
+    ("z.__class__", "attribute access is not allowed"),
+    ("np.exp(z)", "attribute access is not allowed"),
+    ("exp.__call__(z)", "attribute access is not allowed"),
+    ("().__class__.__bases__[0].__subclasses__()", "attribute access is not allowed"),
+    ("z[0]", "subscripts are not allowed"),
+    ("(lambda: 1)()", "only the listed functions can be called"),
+    ("lambda z: z", "lambdas are not allowed"),
+    ("[w for w in z]", "comprehensions are not allowed"),
+    ("sum(w for w in z)", "'sum' is not an allowed function"),
+    ("exp(*z)", "starred arguments are not allowed"),
+    ("maximum(z, other=1)", "keyword arguments are not allowed"),
+    ("exp(z, out=z)", "keyword arguments are not allowed"),
+    ("(y := 3) * z", "assignment (:=) is not allowed"),
+    ("x * z", "unknown name 'x'"),
+    ("__builtins__", "unknown name '__builtins__'"),
+    ("9**9**9", "power towers like a**b**c are not allowed"),
+    ("z**(2**10)", "power towers"),
+    ("z**100000", "exponents larger than 1000 in magnitude are not allowed"),
+    ("z**-5000.0", "exponents larger than 1000 in magnitude are not allowed"),
+    ("1" + "0" * 400 + " * z", "the number is too large for a float"),
+    ("(" * (MAX_DEPTH + 5) + "z" + ")" * (MAX_DEPTH + 5) + "+" + "-" * (MAX_DEPTH + 5) + "z",
+     f"nested deeper than {MAX_DEPTH} levels"),
+    ("z + " * 200 + "z", "longer than 500 characters"),
+    ("'rm -rf /'", "strings are not allowed"),
+    ("b'bytes'", "bytes are not allowed"),
+    ("f'{z}'", "strings are not allowed"),
+    ("1j * z", "complex constants are not allowed"),
+    ("True * z", "bool constants are not allowed"),
+    ("None", "NoneType constants are not allowed"),
+    ("z if z else 1", "if/else"),
+    ("z and 1", "and/or is not allowed"),
+    ("z % 2", "the operator Mod is not allowed"),
+    ("z // 2", "the operator FloorDiv is not allowed"),
+    ("z @ z", "the operator MatMult is not allowed"),
+    ("~z", "the operator Invert is not allowed"),
+    ("not z", "the operator Not is not allowed"),
+    ("z > 0", "comparisons are only allowed as the first argument of where"),
+    ("where(z, 1, 0)", "where() needs a comparison first"),
+    ("where(0 < z < 1, 1, 0)", "a condition is one comparison"),
+    ("where(z == 0, 1, 0)", "a condition is one comparison"),
+    ("exp(z, z)", "exp() takes 1 argument, got 2"),
+    ("(z, z)", "tuples are not allowed"),
+    ("[z]", "lists are not allowed"),
+    ("{z: 1}", "dicts are not allowed"),
+    ("exp", "exp is a function; call it as exp(...)"),
+    ("z; import os", "does not parse"),
+    ("import os", "does not parse"),
+    ("z +", "does not parse"),
+    ("z\x00", "does not parse"),
+    ("", "the formula is empty"),
+]
+
+
+@pytest.mark.parametrize("text, reason", ATTACKS, ids=[a[0][:40] for a in ATTACKS])
+def test_attack_is_rejected_with_its_reason_and_nothing_runs(text, reason, tmp_path, watch):
+    sentinel = tmp_path / "SENTINEL"
+    text = text.replace("{sentinel}", str(sentinel))
+    with pytest.raises(FormulaError, match=None) as info:
+        compile_formula(text, {"beta": (1.0, 0.0, 5.0)})
+    assert reason in str(info.value), str(info.value)
+    assert not sentinel.exists()
+    assert watch == [], watch
+
+
+def test_bytes_and_non_text_are_rejected():
+    with pytest.raises(FormulaError, match="a formula is text, got bytes"):
+        compile_formula(b"z")  # type: ignore[arg-type]
+    assert len("z" * (MAX_LENGTH + 1)) > MAX_LENGTH
+
+
+def test_rejection_message_points_at_the_offending_part():
+    with pytest.raises(FormulaError) as info:
+        compile_formula("z * foo(z)")
+    assert str(info.value).startswith("'foo' is not an allowed function; allowed: abs, arctan, cos")
+    assert "(at 'foo(z)')" in str(info.value)
+
+
+@pytest.mark.parametrize("params, reason", [
+    ({"z": (1, 0, 2)}, "parameter name 'z' is taken"),
+    ({"exp": (1, 0, 2)}, "parameter name 'exp' is taken"),
+    ({"__class__": (1, 0, 2)}, "not a plain identifier"),
+    ({"a b": (1, 0, 2)}, "not a plain identifier"),
+    ({"a": (5, 0, 2)}, "default 5.0 is outside [0.0, 2.0]"),
+    ({"a": (1, 2, 0)}, "low=2.0 not below high=0.0"),
+    ({"a": ("x", 0, 2)}, "needs (default, low, high) numbers"),
+])
+def test_bad_parameters_are_rejected(params, reason):
+    with pytest.raises(FormulaError) as info:
+        compile_formula("a * z" if "a" in params else "z", params)
+    assert reason in str(info.value)
+
+
+# --- valid formulas ----------------------------------------------------------------------------
+
+Z = np.concatenate([np.linspace(-50, 50, 1001), [-1e300, -1000, -0.0, 0.0, 5e-324, 1000, 1e300]])
+
+
+@settings(max_examples=60, deadline=None)
+@given(beta=st.floats(0.0, 5.0))
+def test_swish_formula_matches_numpy(beta):
+    spec = compile_formula("z * logistic(beta * z)", {"beta": (1.0, 0.0, 5.0)}, name="swish")
+    with np.errstate(all="raise"):  # the formula's own errstate keeps it silent
+        y = evaluation.value(spec, Z, {"beta": beta})
+    with np.errstate(all="ignore"):
+        expected = Z * sigmoid(beta * Z)
+    np.testing.assert_allclose(y, expected, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("text, params, reference", [
+    ("tanh(z)", {}, np.tanh),
+    ("softplus(z) - log1p(exp(-abs(z))) - maximum(z, 0)", {}, lambda z: np.zeros_like(z)),
+    ("where(z > 0, z, alpha * z)", {"alpha": 0.1}, lambda z: np.where(z > 0, z, 0.1 * z)),
+    ("z**3 / 3 + 2*z - pi", {}, lambda z: z ** 3 / 3 + 2 * z - np.pi),
+    ("-z**2", {}, lambda z: -(z ** 2)),
+    ("2**-z", {}, lambda z: 2.0 ** -z),
+    ("exp(-(z - w)**2 / (2 * s**2))", {"w": 0.5, "s": 2.0}, lambda z: np.exp(-(z - 0.5) ** 2 / 8.0)),
+    ("arctan(z) + sinh(z/10) - cosh(z/10) + sin(z) * cos(z) + expm1(z/100) + sqrt(abs(z))", {},
+     lambda z: np.arctan(z) + np.sinh(z / 10) - np.cosh(z / 10) + np.sin(z) * np.cos(z) + np.expm1(z / 100)
+     + np.sqrt(np.abs(z))),
+    ("1", {}, lambda z: np.ones_like(z)),
+    ("beta", {"beta": 2.5}, lambda z: np.full_like(z, 2.5)),
+])
+def test_valid_formulas_evaluate_like_numpy(text, params, reference):
+    spec = compile_formula(text, {k: (v, v - 1.0, v + 1.0) for k, v in params.items()})
+    z = np.linspace(-5, 5, 201)
+    y = spec.function(z, **params)
+    assert y.shape == z.shape and y.dtype == float
+    np.testing.assert_allclose(y, reference(z), rtol=1e-12, atol=1e-12)
+    assert not check_spec(dataclass_with_plugin(spec))
+
+
+def dataclass_with_plugin(spec):
+    import dataclasses
+
+    from actviz.registry import _with_numerical_derivative
+    return _with_numerical_derivative(dataclasses.replace(spec, plugin="my_functions"))
+
+
+def test_formulas_are_silent_where_numpy_would_warn():
+    spec = compile_formula("log(z) + 1/z + exp(z) + sqrt(z) + z**0.5")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="raise"):
+            y = spec.function(np.array([-1.0, 0.0, 1000.0]))
+    assert np.isnan(y[0]) and np.isinf(y[2])
+
+
+def test_formula_plugin_loads_under_my_functions_with_numerical_derivatives():
+    plugin = formula_plugin({
+        "swish_b": ("z * logistic(beta * z)", {"beta": (1.0, 0.0, 5.0)}),
+        "cubic": "z**3 / 3",
+        "leaky": ("where(z > 0, z, alpha * z)", {"alpha": (0.1, 0.0, 1.0)}),
+        "bump": ("exp(-(z - w)**2)", {"w": (0.5, -2.0, 2.0)}),
+        "sqrt_z": "sqrt(z)",       # NaN for z < 0: the probe rejects it
+        "relu": "maximum(z, 0)",   # a built-in's name: rejected as taken
+        "grows": "exp(z)",         # overflows at z = 1000: loaded, with a warning
+    })
+    reg = actviz.load_registry(extra=[("my_functions", plugin)])
+    for name in ("swish_b", "cubic", "leaky", "bump", "grows"):
+        spec = reg.activations[name]
+        assert spec.plugin == "my_functions" and spec.numerical_derivative
+    problems = {p.spec: str(p) for p in reg.problems if p.plugin == "my_functions"}
+    assert problems.pop("sqrt_z") == ("[my_functions / sqrt_z] probe: function returns nan at finite input -1000")
+    assert problems.pop("relu") == "[my_functions / relu] validate: name 'relu' is already taken by plugin 'lecture'"
+    assert problems.pop("grows").startswith("[my_functions / grows] check: function returns inf at finite input")
+    assert not problems, problems
+    assert "sqrt_z" not in reg.activations and reg.activations["relu"].plugin == "lecture"
+
+    z = np.linspace(-4, 4, 81)
+    analytic = {
+        "swish_b": lambda z, beta: sigmoid(beta * z) + beta * z * sigmoid(beta * z) * sigmoid(-beta * z),
+        "cubic": lambda z: z ** 2,
+        "bump": lambda z, w: -2 * (z - w) * np.exp(-(z - w) ** 2),
+    }
+    for name, df in analytic.items():
+        spec = reg.activations[name]
+        for params in (spec.defaults, {p.name: p.high for p in spec.params}):
+            np.testing.assert_allclose(evaluation.slope(spec, z, params), df(z, **params), rtol=1e-6, atol=1e-7)
+    leaky = reg.activations["leaky"]
+    away = np.abs(z) > 0.1
+    np.testing.assert_allclose(evaluation.slope(leaky, z, {"alpha": 0.1})[away],
+                               np.where(z > 0, 1.0, 0.1)[away], rtol=1e-6)
+
+
+def test_formula_plugin_names_the_bad_formula():
+    with pytest.raises(FormulaError, match=r"^mine: 'open' is not an allowed function"):
+        formula_plugin({"ok": "z", "mine": "open(z)"})
+
+
+def test_formula_latex_is_built_from_the_tree():
+    spec = compile_formula("z * logistic(beta * z)", {"beta": (1.0, 0.0, 5.0)})
+    assert spec.formula == r"f(z)=z\,\sigma\left(\beta\,z\right)"
+    assert parse_formula("(a - b) - (c - d) / 2", ["a", "b", "c", "d"])[1] == \
+        r"\mathrm{a}-\mathrm{b}-\frac{\mathrm{c}-\mathrm{d}}{2}"
