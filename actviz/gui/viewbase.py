@@ -168,6 +168,7 @@ class ViewWidget(QtWidgets.QWidget):
             self.error = f"{type(exc).__name__}: {exc}"
             self.context.status(f"view {type(self).__name__} failed to redraw: {self.error}")
             traceback.print_exc()
+        settle_plots(self)
         self.redraw_count += 1
         self.redrawn.emit()
 
@@ -197,6 +198,55 @@ def convert_control(control: Control, raw: Any) -> Any:
     if not control.low <= value <= control.high:
         raise ValueError(f"{control.name}={value:g} is outside [{control.low:g}, {control.high:g}]")
     return value
+
+
+def settle_plots(widget: QtWidgets.QWidget) -> None:
+    """Make the next paint of ``widget``'s plots the only one for this frame.
+
+    pyqtgraph auto-ranges inside the paint; a range that moves there dirties
+    the axes and the curves again and costs a second full paint. Settling the
+    ranges here, before the paint, lets the first paint draw everything. Axes
+    (which also draw the grid, the costliest thing in a frame) are cached as
+    pixmaps and re-rendered only when their ticks change.
+    """
+    for view in widget.findChildren(pg.GraphicsView):
+        for item in view.scene().items():
+            if isinstance(item, pg.ViewBox):
+                for _ in range(3):  # a new range re-clips the curves, which may move it once more
+                    if getattr(item, "_autoRangeNeedsUpdate", False):
+                        item.updateAutoRange()
+                    elif getattr(item, "_matrixNeedsUpdate", False):
+                        item.updateMatrix()
+                    else:
+                        break
+            elif isinstance(item, pg.AxisItem):
+                if item.cacheMode() != _AXIS_CACHE:
+                    item.setCacheMode(_AXIS_CACHE)
+                if getattr(item, "_actviz_grid", False) != item.grid:
+                    _opaque_grid(item, view.backgroundBrush().color())
+
+
+_AXIS_CACHE = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
+
+
+def _opaque_grid(axis: pg.AxisItem, background: Any) -> None:
+    """Draw grid lines in an opaque colour mixed with the background.
+
+    Qt's raster engine draws translucent cosmetic lines pixel by pixel: a
+    grid at pyqtgraph's default translucency cost ~4 ms per axis per frame,
+    the same grid opaque ~0.2 ms.
+    """
+    axis._actviz_grid = axis.grid
+    if axis.grid is False:
+        axis.setTickPen()
+        axis.setStyle(tickAlpha=None, maxTickLevel=2)
+        return
+    fg = axis.pen().color()
+    share = 0.6 * axis.grid / 255  # one shade for every line: keep two levels, not three
+    mixed = [round(share * f + (1 - share) * b) for f, b in
+             zip(fg.getRgb()[:3], background.getRgb()[:3], strict=True)]
+    axis.setTickPen(pg.mkPen(mixed))
+    axis.setStyle(tickAlpha=255, maxTickLevel=1)
 
 
 def themed_plot_colors(widget: QtWidgets.QWidget) -> tuple[Any, Any]:

@@ -1,0 +1,253 @@
+"""Drag latency in the real main window, the pyqtgraph floor and the matplotlib alternative.
+
+A "drag" is what a slider does: ``ControlPanel`` widget ``setValue`` (the
+path a QSlider's ``valueChanged`` takes) → ``Selection.set_value`` →
+coalesced ``refresh`` → ``setData`` → the view's viewports repainted. Views
+other than the function view are driven generically through
+``view.controls()`` / ``set_control``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from . import WINDOW_SIZE
+from .frames import PaintCounter, flush, graphics_viewports, measure_frames, stats
+
+#: the function the function view shows while dragged (has a parameter), and what gets pinned
+FUNCTION = "logistic"
+PINS = ("tanh", "relu", "softplus", "elu")
+#: the other views of the issue; measured when a plugin registers them
+OTHER_VIEWS = ("delta", "depth", "likelihood", "coin")
+ZOOM_WIDTHS = (10.0, 1e3, 1e6)
+
+
+def make_window(registry=None):
+    """The main window as ``actviz`` shows it (private settings), 1000×700, painted once."""
+    os.environ.setdefault("ACTVIZ_SETTINGS", os.path.join(tempfile.mkdtemp(prefix="actviz-bench-"), "s.ini"))
+    from actviz.gui.headless import application
+    from actviz.gui.main_window import MainWindow
+    from actviz.gui.theme import apply_plot_theme
+
+    app = application()
+    apply_plot_theme(app)
+    window = MainWindow(registry=registry)
+    window.setProperty("testing", True)
+    window.restore_state()
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    flush(app, 0.1)
+    return window, app
+
+
+def close_window(window, app) -> None:
+    from PySide6 import QtCore
+
+    window.close()
+    window.deleteLater()
+    app.processEvents()
+    app.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+
+
+def slider_perturb(window, name: str, low: float, high: float) -> Callable[[int], None]:
+    """Alternate a parameter between two values through the parameter panel, as a slider does."""
+    widget = window.panel.widgets[name]
+    a, b = low + 0.3 * (high - low), low + 0.7 * (high - low)
+
+    def perturb(i: int) -> None:
+        # a little jitter so no two consecutive values are equal (set_value ignores no-ops)
+        widget.setValue((a if i % 2 else b) + 1e-6 * (i % 7))
+
+    return perturb
+
+
+def control_perturb(window, view) -> tuple[str, Callable[[int], None]]:
+    """Pick one numeric control of ``view`` (not an axis end) and alternate it."""
+    from actviz.specs import Param
+
+    params = [c for c in view.controls() if isinstance(c, Param)]
+    preferred = [c for c in params if c.name not in ("zmin", "zmax", "xmin", "xmax", "ymin", "ymax")]
+    candidates = preferred or params
+    if candidates:
+        c = candidates[0]
+        if c.name in window.panel.widgets:
+            return f"slider {c.name}", slider_perturb(window, c.name, c.low, c.high)
+        span = c.high - c.low
+        lo, hi = c.low + 0.3 * span, c.low + 0.7 * span
+        if c.step:
+            lo, hi = c.low + round(0.3 * span / c.step) * c.step, c.low + round(0.7 * span / c.step) * c.step
+        return f"set_control {c.name}", lambda i: view.set_control(c.name, lo if i % 2 else hi)
+    # no numeric control of its own: drag the selected function's first parameter
+    for name, w in window.panel.widgets.items():
+        p = getattr(w, "param", None)
+        if p is not None:
+            return f"slider {name}", slider_perturb(window, name, p.low, p.high)
+    choices = [c for c in view.controls() if hasattr(c, "options") and len(c.options) > 1]
+    if choices:
+        c = choices[0]
+        return f"set_control {c.name}", lambda i: view.set_control(c.name, c.options[i % 2])
+    raise RuntimeError(f"view {type(view).__name__} has no control to perturb")
+
+
+def curve_shape(view) -> list[tuple[int, int, object]]:
+    """(plot index, points, pen) of every visible data curve in the view's graphics views."""
+    import pyqtgraph as pg
+    from PySide6 import QtWidgets
+
+    shape = []
+    gvs = [g for g in view.findChildren(QtWidgets.QGraphicsView) if g.isVisible()]
+    plots = [item for g in gvs for item in g.scene().items() if isinstance(item, pg.PlotItem)]
+    for index, plot in enumerate(plots):
+        for item in plot.listDataItems():
+            if isinstance(item, pg.PlotDataItem) and item.isVisible():
+                x, _ = item.getData()
+                shape.append((index, 0 if x is None else len(x), item.opts["pen"]))
+    return shape
+
+
+def function_view_latency(window, app, pins: int, repeats: int, width: float | None = None,
+                          warmup: int = 5) -> dict:
+    view = window.show_view("function")
+    window.select_function(FUNCTION)
+    view.clear_pins()
+    for name in PINS[:pins]:
+        view.pin(window.registry.get(name))
+    if width is not None:
+        view.set_range(-width / 2, width / 2)
+    flush(app, 0.05)
+    param = window.registry.get(FUNCTION).params[0]
+    counter = PaintCounter(graphics_viewports(view))
+    try:
+        result = measure_frames(app, counter, slider_perturb(window, param.name, param.low, param.high),
+                                repeats, warmup)
+    finally:
+        counter.remove()
+    result["curves"] = len(curve_shape(view))
+    result["points"] = int(view.xs.size)
+    result["control"] = f"slider {param.name}"
+    return result
+
+
+def view_latency(window, app, name: str, repeats: int, warmup: int = 5) -> dict:
+    view = window.show_view(name)
+    if view is None:
+        raise RuntimeError(window.view_errors.get(name, f"view {name!r} did not open"))
+    flush(app, 0.05)
+    label, perturb = control_perturb(window, view)
+    counter = PaintCounter(graphics_viewports(view))
+    try:
+        result = measure_frames(app, counter, perturb, repeats, warmup)
+    finally:
+        counter.remove()
+    result["control"] = label
+    result["curves"] = len(curve_shape(view))
+    return result
+
+
+# -- the floor: bare pyqtgraph ----------------------------------------------------------------
+def floor_latency(app, shape: list[tuple[int, int, object]], size: tuple[int, int], repeats: int,
+                  warmup: int = 5) -> dict:
+    """A bare GraphicsLayoutWidget with the same plots, curves, points and pens: setData + paint."""
+    import pyqtgraph as pg
+
+    win = pg.GraphicsLayoutWidget()
+    win.resize(*size)
+    nplots = max(i for i, _, _ in shape) + 1
+    plots = [win.addPlot(row=i, col=0) for i in range(nplots)]
+    curves = [(plots[i].plot(pen=p), n) for i, n, p in shape]
+    win.show()
+    flush(app, 0.05)
+
+    def perturb(i: int) -> None:
+        for k, (curve, n) in enumerate(curves):
+            x = np.linspace(-5, 5, n)
+            curve.setData(x, np.tanh(x * (1 + 0.1 * (i % 2)) + 0.1 * k))
+
+    counter = PaintCounter([win.viewport()])
+    try:
+        return measure_frames(app, counter, perturb, repeats, warmup)
+    finally:
+        counter.remove()
+        win.close()
+        win.deleteLater()
+        app.processEvents()
+
+
+# -- the alternative: matplotlib Agg ----------------------------------------------------------
+def matplotlib_latency(shape: list[tuple[int, int, object]], size: tuple[int, int], repeats: int,
+                       warmup: int = 3) -> dict:
+    """The same curves in matplotlib's Agg canvas: set_data + rescale + draw."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    dpi = 100
+    fig = Figure(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi)
+    canvas = FigureCanvasAgg(fig)
+    nplots = max(i for i, _, _ in shape) + 1
+    axes = fig.subplots(nplots, 1, sharex=True, squeeze=False)[:, 0]
+    for ax in axes:
+        ax.grid(True, alpha=0.25)
+    lines = []
+    for i, n, p in shape:
+        width = p.widthF() if hasattr(p, "widthF") else 1.0
+        (line,) = axes[i].plot(np.zeros(n), np.zeros(n), lw=max(width, 0.5))
+        lines.append((line, n))
+
+    def frame(i: int) -> None:
+        for k, (line, n) in enumerate(lines):
+            x = np.linspace(-5, 5, n)
+            line.set_data(x, np.tanh(x * (1 + 0.1 * (i % 2)) + 0.1 * k))
+        for ax in axes:
+            ax.relim()
+            ax.autoscale_view()
+        canvas.draw()
+
+    for i in range(warmup):
+        frame(i)
+    samples = []
+    for i in range(repeats):
+        t0 = time.perf_counter()
+        frame(i)
+        samples.append((time.perf_counter() - t0) * 1e3)
+    return stats(samples)
+
+
+def run(repeats: int = 200, zoom_repeats: int | None = None, views: tuple[str, ...] = OTHER_VIEWS,
+        with_matplotlib: bool = True, warmup: int = 5) -> dict:
+    """Every in-process latency measurement, in one window, in one run."""
+    from PySide6 import QtWidgets
+
+    zoom_repeats = zoom_repeats or repeats
+    window, app = make_window()
+    out: dict = {"function": {}, "views": {}, "skipped": {}, "zoom": {}}
+    try:
+        for pins in (0, 4):
+            out["function"][f"pins{pins}"] = function_view_latency(window, app, pins, repeats, warmup=warmup)
+        view = window.views["function"]
+        shape = curve_shape(view)
+        gv = view.findChildren(QtWidgets.QGraphicsView)[0]
+        size = (gv.width(), gv.height())
+        out["shape"] = {"curves": len(shape), "points": [n for _, n, _ in shape], "size": list(size)}
+        out["floor"] = floor_latency(app, shape, size, repeats, warmup)
+        if with_matplotlib:
+            out["matplotlib"] = matplotlib_latency(shape, size, max(3, repeats // 4))
+        for width in ZOOM_WIDTHS:
+            out["zoom"][f"{width:g}"] = function_view_latency(window, app, 4, zoom_repeats, width=width,
+                                                              warmup=warmup)
+        window.views["function"].clear_pins()
+        for name in views:
+            if name not in window.registry.views:
+                out["skipped"][name] = "not registered (no plugin adds this view yet)"
+                continue
+            try:
+                out["views"][name] = view_latency(window, app, name, repeats, warmup)
+            except Exception as exc:  # noqa: BLE001 - a view in progress must not stop the suite
+                out["skipped"][name] = f"{type(exc).__name__}: {exc}"
+    finally:
+        close_window(window, app)
+    return out

@@ -1,0 +1,29 @@
+"""Memory: peak RSS of a fresh process with the main window and every view opened once."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+PROBE = Path(__file__).with_name("memory_probe.py")
+
+
+def run(runs: int = 2) -> dict:
+    reports = []
+    with tempfile.TemporaryDirectory(prefix="actviz-bench-") as tmp:
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ACTVIZ_SETTINGS=os.path.join(tmp, "actviz.ini"))
+        for _ in range(runs):
+            proc = subprocess.run([sys.executable, str(PROBE)], env=env, capture_output=True, text=True,
+                                  timeout=300)
+            lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+            if proc.returncode != 0 or not lines:
+                raise RuntimeError(f"memory probe failed ({proc.returncode}): {proc.stderr[-2000:]}")
+            reports.append(json.loads(lines[-1]))
+    peaks = [r["peak_mib"] for r in reports]
+    return {"peak_mib": statistics.median(peaks), "max_mib": max(peaks), "n": len(peaks),
+            "views": reports[-1]["views"], "matplotlib_loaded": reports[-1]["matplotlib"]}

@@ -1,0 +1,34 @@
+"""Run as a script: peak RSS of the app with every view opened once, printed as JSON."""
+
+import json
+import os
+import resource
+import sys
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def main() -> None:
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from benchmarks.frames import flush
+    from benchmarks.latency import close_window, make_window
+
+    window, app = make_window()
+    opened = []
+    for name in list(window.view_names):
+        view = window.show_view(name)
+        flush(app, 0.05)
+        if view is not None:
+            view.refresh()
+            flush(app, 0.02)
+            opened.append(name)
+    window.show_view(window.view_names[0]) if window.view_names else None
+    flush(app, 0.1)
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    close_window(window, app)
+    print(json.dumps({"peak_mib": peak_kib / 1024, "views": opened,
+                      "matplotlib": sys.modules.get("matplotlib") is not None}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

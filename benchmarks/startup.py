@@ -1,0 +1,48 @@
+"""Start-up: whole processes, launch → first painted main window, against a bare Qt window."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROBE = Path(__file__).with_name("startup_probe.py")
+
+
+def launch(mode: str, settings_dir: str) -> dict:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen",
+               ACTVIZ_SETTINGS=os.path.join(settings_dir, "actviz.ini"))
+    t0 = time.time()
+    proc = subprocess.run([sys.executable, str(PROBE), mode], env=env, capture_output=True, text=True, timeout=120)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"start-up probe {mode} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    report = json.loads(lines[-1])
+    report["seconds"] = report["painted"] - t0
+    return report
+
+
+def run(runs: int = 5, warm: bool = True) -> dict:
+    """Median wall time (ms) from launch to first painted window, per mode, and the ratios."""
+    out: dict = {}
+    with tempfile.TemporaryDirectory(prefix="actviz-bench-") as settings_dir:
+        if warm:  # warm the OS file cache for both
+            launch("bare", settings_dir)
+            launch("actviz", settings_dir)
+        samples: dict[str, list[dict]] = {"bare": [], "actviz": [], "actviz-nomath": []}
+        for _ in range(runs):
+            for mode in samples:  # interleaved, so load drift hits both
+                samples[mode].append(launch(mode, settings_dir))
+    for mode, reports in samples.items():
+        secs = [r["seconds"] * 1e3 for r in reports]
+        out[mode] = {"median": statistics.median(secs), "min": min(secs), "max": max(secs), "n": len(secs),
+                     "heavy_before_paint": sorted({m for r in reports for m in r["heavy"]}),
+                     "modules": reports[-1]["modules"]}
+    out["ratio"] = out["actviz"]["median"] / out["bare"]["median"]
+    out["ratio_nomath"] = out["actviz-nomath"]["median"] / out["bare"]["median"]
+    return out
