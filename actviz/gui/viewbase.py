@@ -200,6 +200,18 @@ def convert_control(control: Control, raw: Any) -> Any:
     return value
 
 
+def guard_plot(plot: pg.PlotItem) -> pg.PlotItem:
+    """Keep a plot's ranges drawable.
+
+    pyqtgraph divides by zero computing ticks when autorange meets data with a
+    subnormal spread (e.g. a gradient of ±5e-324), and the error cascades
+    through every paint; a floor on the range width avoids it. Every view
+    should pass its plots through this.
+    """
+    plot.setLimits(minXRange=1e-9, minYRange=1e-12)
+    return plot
+
+
 def settle_plots(widget: QtWidgets.QWidget) -> None:
     """Make the next paint of ``widget``'s plots the only one for this frame.
 

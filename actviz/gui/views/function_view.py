@@ -18,7 +18,7 @@ from ...registry import kinks_of
 from ...sampling import clip_to_domain, sample_range
 from ...specs import Activation, Loss, Param
 from ..formula import FormulaLabel
-from ..viewbase import Choice, ViewContext, ViewWidget, controls_of, pen
+from ..viewbase import Choice, ViewContext, ViewWidget, controls_of, guard_plot, pen
 
 MAX_PINS = 8
 
@@ -70,6 +70,7 @@ class FunctionView(ViewWidget):
         self.plot_d = self.layout_widget.addPlot(row=1, col=0)
         self.plot_d.setXLink(self.plot_f)
         for plot in (self.plot_f, self.plot_d):
+            guard_plot(plot)
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.addItem(pg.InfiniteLine(0, angle=0, pen=pg.mkPen((128, 128, 128), width=1)))
             plot.addItem(pg.InfiniteLine(0, angle=90, pen=pg.mkPen((128, 128, 128), width=1)))
