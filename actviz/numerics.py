@@ -100,33 +100,39 @@ def near_kinks(z: Array, kinks, width: Array) -> Array:
 
 def derivative_mismatch(
     f: Callable[[Array], Array],
-    df: Callable[[Array], Array],
+    df: Callable[[Array], Array] | None,
     z,
     kinks=(),
     rtol: float = 1e-4,
     atol: float = 1e-6,
+    fz: Array | None = None,
+    dfz: Array | None = None,
 ) -> DerivativeMismatch | None:
     """Return the worst disagreement beyond tolerance, or None.
 
     Points within a couple of steps of a declared kink, and points where
     either side is not finite, are skipped: a central difference straddling
-    a kink measures the average slope, not a mistake.
+    a kink measures the average slope, not a mistake. Pass ``fz`` and ``dfz``
+    when already computed (the registry's probe has them): then f is called
+    only twice more.
     """
     z = as_array(z)
+    h = step_size(z)
     with np.errstate(all="ignore"):
-        a = as_array(df(z))
-        n = numerical_derivative(f, z)
-        fz = as_array(f(z))
-        # also skip points where f itself jumps within the step (undeclared kinks)
-        h = step_size(z)
-        curvature = np.abs(as_array(f(z + h)) - 2 * fz + as_array(f(z - h))) / h
+        a = as_array(df(z) if dfz is None else dfz)
+        fz = as_array(f(z) if fz is None else fz)
+        up, down = as_array(f(z + h)), as_array(f(z - h))
+        n = (up - down) / (2.0 * h)
+        # skip points where f bends sharply within the step (undeclared kinks)
+        curvature = np.abs(up - 2 * fz + down) / h
     a = np.broadcast_to(a, z.shape)
-    ok = np.isfinite(a) & np.isfinite(n) & ~near_kinks(z, kinks, step_size(z))
+    ok = np.isfinite(a) & np.isfinite(n) & ~near_kinks(z, kinks, h)
     # A kink shows as curvature of order |Δslope| in one step: skip those.
     ok &= ~(curvature > 1e-2 * np.maximum(1.0, np.abs(a)))
     if not ok.any():
         return None
-    err = np.abs(a - n) / (atol + rtol * np.maximum(np.abs(a), np.abs(n)))
+    with np.errstate(all="ignore"):
+        err = np.abs(a - n) / (atol + rtol * np.maximum(np.abs(a), np.abs(n)))
     err = np.where(ok, err, 0.0)
     i = int(np.argmax(err))
     if err[i] <= 1.0:

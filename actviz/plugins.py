@@ -66,21 +66,22 @@ def make_plugin_manager() -> pluggy.PluginManager:
     return pm
 
 
-def _entry_points() -> list[metadata.EntryPoint]:
-    eps = list(metadata.entry_points(group=GROUP))
+def _entry_points() -> list[tuple[metadata.EntryPoint, str, str]]:
+    """(entry point, distribution name, version), built-ins first, each metadata file read once."""
+    found = []
     seen: set[str] = set()
-    unique = []
-    for ep in eps:  # the same distribution on sys.path twice shows up twice
-        if ep.name in seen:
+    for ep in metadata.entry_points(group=GROUP):
+        if ep.name in seen:  # the same distribution on sys.path twice shows up twice
             continue
         seen.add(ep.name)
-        unique.append(ep)
+        meta = ep.dist.metadata if ep.dist else None
+        found.append((ep, (meta["Name"] or "") if meta else "", (meta["Version"] or "") if meta else ""))
 
-    def order(ep: metadata.EntryPoint) -> tuple[int, str, str]:
-        dist = ep.dist.name if ep.dist else ""
+    def order(item: tuple[metadata.EntryPoint, str, str]) -> tuple[int, str, str]:
+        ep, dist, _ = item
         return (0 if dist == HOST_DISTRIBUTION else 1, dist.lower(), ep.name)
 
-    return sorted(unique, key=order)
+    return sorted(found, key=order)
 
 
 def _location(obj: Any) -> str:
@@ -103,15 +104,9 @@ def load_plugins(
     problems: list[Problem] = []
     sources: list[tuple[str, Any, PluginInfo]] = []
     if entry_points:
-        for ep in _entry_points():
-            dist = ep.dist
-            info = PluginInfo(
-                name=ep.name,
-                distribution=dist.name if dist else "",
-                version=dist.version if dist else "",
-                builtin=bool(dist and dist.name == HOST_DISTRIBUTION),
-                location=ep.value,
-            )
+        for ep, dist, version in _entry_points():
+            info = PluginInfo(name=ep.name, distribution=dist, version=version,
+                              builtin=dist == HOST_DISTRIBUTION, location=ep.value)
             infos.append(info)
             if ep.name in blocked:
                 info.status = "disabled"

@@ -124,7 +124,7 @@ def check_spec(spec: Activation | Loss, deep: bool = False) -> list[Problem]:
             if spec.numerical_derivative:
                 continue
             try:
-                evaluation.call_within(evaluation.SLOW_CALL_SECONDS, spec.derivative, grid, *args, **params)
+                dy = evaluation.call_within(evaluation.SLOW_CALL_SECONDS, spec.derivative, grid, *args, **params)
             except evaluation.SlowCall as exc:
                 report("probe" if i == 0 else "check", f"derivative is slow: {exc}{where}{tw}")
                 return problems
@@ -134,7 +134,7 @@ def check_spec(spec: Activation | Loss, deep: bool = False) -> list[Problem]:
             mismatch = derivative_mismatch(
                 lambda v, a=args, p=params: evaluation.call(spec.function, v, *a, **p),
                 lambda v, a=args, p=params: evaluation.call(spec.derivative, v, *a, **p),
-                grid, kinks=kinks_of(spec, params, t))
+                grid, kinks=kinks_of(spec, params, t), fz=y, dfz=dy)
             if mismatch is not None:
                 report("derivative", f"{mismatch}{where}{tw}")
                 break

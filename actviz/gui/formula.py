@@ -34,6 +34,24 @@ def render_png(tex: str, color: str, size: float = 13.0) -> bytes | None:
     return buf.getvalue()
 
 
+_PIXMAPS: dict[tuple[str, str], QtGui.QPixmap] = {}
+
+
+def formula_pixmap(tex: str, color: str) -> QtGui.QPixmap | None:
+    """One decoded pixmap per formula and colour: re-decoding on every selection grew memory."""
+    key = (tex, color)
+    if key not in _PIXMAPS:
+        png = render_png(tex, color)
+        if png is None:
+            return None
+        if len(_PIXMAPS) > 512:
+            _PIXMAPS.clear()
+        pixmap = QtGui.QPixmap()
+        pixmap.loadFromData(png, "PNG")
+        _PIXMAPS[key] = pixmap
+    return _PIXMAPS[key]
+
+
 class FormulaLabel(QtWidgets.QLabel):
     """Shows a formula as an image; the LaTeX source is the tooltip and the fallback."""
 
@@ -41,28 +59,48 @@ class FormulaLabel(QtWidgets.QLabel):
         super().__init__(parent)
         self.tex = ""
         self.rendered = False
+        self._pending = False
+        self._painted = False
+        self.setMinimumHeight(28)
         self.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
 
     def set_formula(self, tex: str, deferred: bool = True) -> None:
+        """Show ``tex``; deferred rendering waits for this label's first paint.
+
+        Waiting for the paint keeps matplotlib out of start-up: the window
+        appears first, the formulas a moment later.
+        """
         self.tex = tex
         self.rendered = False
+        self._pending = False
         self.setToolTip(tex)
-        self.setText(tex)
-        if tex:
-            if deferred:
-                QtCore.QTimer.singleShot(0, self._render)
-            else:
-                self._render()
+        self.clear()
+        if not tex:
+            return
+        if not deferred:
+            self._render()
+        elif self._painted:
+            QtCore.QTimer.singleShot(0, self._render)
+        else:
+            self._pending = True
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        self._painted = True
+        if self._pending:
+            self._pending = False
+            QtCore.QTimer.singleShot(0, self._render)
 
     def _render(self) -> None:
         tex = self.tex
         if not tex:
             return
         color = self.palette().color(QtGui.QPalette.ColorRole.WindowText).name()
-        png = render_png(tex, color)
-        if png is None or tex != self.tex:
+        pixmap = formula_pixmap(tex, color)
+        if tex != self.tex:
             return
-        pixmap = QtGui.QPixmap()
-        pixmap.loadFromData(png, "PNG")
+        if pixmap is None:
+            self.setText(tex)  # no renderer, or mathtext cannot parse it: show the source
+            return
         self.setPixmap(pixmap)
         self.rendered = True
