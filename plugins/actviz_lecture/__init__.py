@@ -34,8 +34,27 @@ def _softmax_first(z, z2, z3):
 
 
 def _gaussian(z, mu, sigma):
-    u = (z - mu) / sigma
-    return np.exp(-0.5 * u * u) / (sigma * math.sqrt(2.0 * math.pi))
+    with np.errstate(over="ignore"):  # u² → inf only where the density is exactly 0
+        u = (z - mu) / sigma
+        return np.exp(-0.5 * u * u) / (sigma * math.sqrt(2.0 * math.pi))
+
+
+def _gaussian_derivative(z, mu, sigma):
+    """−(z−μ)/σ²·f, zero where f underflows (avoids inf·0 for |z| near the float limit)."""
+    f = _gaussian(z, mu, sigma)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(f > 0, -(z - mu) / sigma ** 2 * f, 0.0)
+
+
+def _rbf(z, w):
+    with np.errstate(over="ignore"):  # (z − w)² → inf only where e^{−∞} = 0 is the answer
+        return np.exp(-((z - w) ** 2))
+
+
+def _rbf_derivative(z, w):
+    f = _rbf(z, w)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(f > 0, -2.0 * (z - w) * f, 0.0)
 
 
 def _maxout_first_wins(z, w1, b1, w2, b2):
@@ -137,8 +156,7 @@ ACTIVATIONS = (
     Activation(
         name="rbf", label="Radial basis function",
         formula=r"f(z)=e^{-(z-w)^2}",
-        function=lambda z, w: np.exp(-((z - w) ** 2)),
-        derivative=lambda z, w: -2.0 * (z - w) * np.exp(-((z - w) ** 2)),
+        function=_rbf, derivative=_rbf_derivative,
         derivative_formula=r"f'(z)=-2(z-w)\,f(z)",
         params=(Param("w", 0.0, -5.0, 5.0, step=0.05, label="centre w"),),
         notes=("Responds only near its centre w: sparse activation, so many units just don't learn "
@@ -189,7 +207,7 @@ ACTIVATIONS = (
         name="gaussian", label="Gaussian",
         formula=r"f(z)=\frac{1}{\sigma\sqrt{2\pi}}e^{-\frac{1}{2}\left(\frac{z-\mu}{\sigma}\right)^2}",
         function=_gaussian,
-        derivative=lambda z, mu, sigma: -(z - mu) / sigma ** 2 * _gaussian(z, mu, sigma),
+        derivative=_gaussian_derivative,
         derivative_formula=r"f'(z)=-\frac{z-\mu}{\sigma^2}f(z)",
         params=(Param("mu", 0.0, -5.0, 5.0, step=0.05, label="μ"),
                 Param("sigma", 1.0, 0.1, 5.0, step=0.05, label="σ")),
