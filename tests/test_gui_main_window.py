@@ -257,3 +257,13 @@ def test_numerical_derivative_leaves_a_gap_at_a_jump(window, qtbot):
     finite = y[np.isfinite(y)]
     assert np.abs(finite).max() < 1e-6  # no spike of 1/h at z = 0
     assert np.isnan(y[np.abs(x) < 1e-9]).all()
+
+
+def test_formula_renders_as_a_transparent_image(window, qtbot):
+    pytest.importorskip("matplotlib")
+    window.select_function("softplus")
+    label = window.views["function"].formula_f
+    qtbot.waitUntil(lambda: label.rendered, timeout=10000)
+    image = label.pixmap().toImage()
+    assert image.width() > 40 and image.hasAlphaChannel()
+    assert QtGui.QColor(image.pixel(0, 0)).alpha() == 0  # readable on a dark palette too

@@ -27,8 +27,9 @@ def render_png(tex: str, color: str, size: float = 13.0) -> bytes | None:
         return None
     buf = io.BytesIO()
     try:
-        mathtext.math_to_image(f"${tex}$", buf, prop=FontProperties(size=size), dpi=110,
-                               format="png", color=color)
+        with matplotlib.rc_context({"savefig.transparent": True}):  # readable on dark palettes too
+            mathtext.math_to_image(f"${tex}$", buf, prop=FontProperties(size=size), dpi=110,
+                                   format="png", color=color)
     except Exception:  # noqa: BLE001 - mathtext raises ValueError and friends on bad input
         return None
     return buf.getvalue()
