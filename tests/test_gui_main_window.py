@@ -266,4 +266,4 @@ def test_formula_renders_as_a_transparent_image(window, qtbot):
     qtbot.waitUntil(lambda: label.rendered, timeout=10000)
     image = label.pixmap().toImage()
     assert image.width() > 40 and image.hasAlphaChannel()
-    assert QtGui.QColor(image.pixel(0, 0)).alpha() == 0  # readable on a dark palette too
+    assert image.pixelColor(0, 0).alpha() == 0  # readable on a dark palette too
