@@ -12,7 +12,8 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..registry import Registry, load_registry
+from ..formulas import FormulaError, compile_formula, formula_plugin
+from ..registry import Registry, check_spec, load_registry
 from .browser import FunctionBrowser
 from .controls import ControlPanel
 from .settings import SettingsStore
@@ -28,13 +29,17 @@ maximum-likelihood reading of each loss, the coin-flip demo, and more.</p>
 the curve is re-sampled at screen resolution at any zoom.</p>"""
 
 
+FORMULA_PLUGIN = "my_functions"
+
+
 class MainWindow(QtWidgets.QMainWindow):
     def __init__(self, registry: Registry | None = None, disabled: tuple[str, ...] = (),
                  settings: SettingsStore | None = None) -> None:
         super().__init__()
         self.setWindowTitle("actviz")
         self.disabled = set(disabled)
-        self.registry = registry if registry is not None else load_registry(disabled=self.disabled)
+        self.formulas: dict[str, tuple[str, dict[str, tuple[float, float, float]]]] = {}
+        self.registry = registry if registry is not None else self._load_registry()
         self.settings = settings or SettingsStore()
         self.selection = Selection()
         self.context = ViewContext(self.registry, self.selection, status=self.show_status)
@@ -92,6 +97,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.pin_action = self._action(view, "&Pin current function", self.pin_current, "Ctrl+P")
         self._action(view, "&Clear pins", self.clear_pins)
         self._action(view, "&Find function", self.focus_search, "Ctrl+F")
+        view.addSeparator()
+        self._action(view, "&New formula…", self.formula_dialog, "Ctrl+N")
         self.plugins_menu = bar.addMenu("&Plugins")
         self._action(self.plugins_menu, "Plugin &problems…", self.show_problems)
         help_menu = bar.addMenu("&Help")
@@ -276,7 +283,7 @@ class MainWindow(QtWidgets.QMainWindow):
         current = self.selection.spec.name if self.selection.spec else None
         for view in self.views.values():
             view.close()
-        self.registry = load_registry(disabled=self.disabled)
+        self.registry = self._load_registry()
         self.context.registry = self.registry
         self.views.clear()
         self.view_errors.clear()
@@ -288,6 +295,50 @@ class MainWindow(QtWidgets.QMainWindow):
             self.select_function(current, self.selection.values)
         elif names:
             self.select_function(names[0])
+
+    # -- user formulas --------------------------------------------------------------------------
+    def _load_registry(self) -> Registry:
+        extra = [(FORMULA_PLUGIN, formula_plugin(self._compiled_formulas()))] if self.formulas else []
+        return load_registry(disabled=self.disabled, extra=extra)
+
+    def _compiled_formulas(self) -> list:
+        compiled = []
+        for name, (text, params) in list(self.formulas.items()):
+            try:
+                compiled.append(compile_formula(text, params, name=name))
+            except FormulaError as exc:  # a saved formula that no longer compiles is dropped, with a note
+                del self.formulas[name]
+                self.show_status(f"your formula {name!r} was dropped: {exc}")
+        return compiled
+
+    def add_formula(self, name: str, text: str, params: dict[str, tuple[float, float, float]]) -> None:
+        """Check a user formula like any plugin's function and add it under "my_functions".
+
+        Raises FormulaError with the reason; nothing changes then.
+        """
+        spec = compile_formula(text, params, name=name)
+        if name in self.registry.activations and self.registry.activations[name].plugin != FORMULA_PLUGIN:
+            raise FormulaError(f"the name {name!r} is taken by plugin {self.registry.activations[name].plugin!r}")
+        probe = check_spec(spec)
+        fatal = [p for p in probe if p.stage == "probe"]
+        if fatal:
+            raise FormulaError(fatal[0].message)
+        self.formulas[name] = (text, {k: tuple(map(float, v)) for k, v in params.items()})
+        self.reload_registry()
+        self.select_function(name)
+        self.save_state()
+
+    def remove_formula(self, name: str) -> None:
+        if self.formulas.pop(name, None) is not None:
+            self.reload_registry()
+            self.save_state()
+
+    def formula_dialog(self) -> None:
+        from .formula_dialog import FormulaDialog
+
+        dialog = FormulaDialog(self)
+        self._formula_dialog = dialog
+        dialog.exec() if not self.property("testing") else dialog.show()
 
     # -- persistence ----------------------------------------------------------------------------
     def collect_state(self) -> dict[str, Any]:
@@ -307,6 +358,8 @@ class MainWindow(QtWidgets.QMainWindow):
             "views": views,
             "tab": self.view_names[self.tabs.currentIndex()] if self.view_names else None,
             "disabled": sorted(self.disabled),
+            "formulas": {name: [text, {k: list(v) for k, v in params.items()}]
+                         for name, (text, params) in self.formulas.items()},
         }
 
     def restore_state(self) -> None:
@@ -314,6 +367,16 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.settings.message:
             self.show_status(self.settings.message)
         self._saved = state
+        formulas = state.get("formulas")
+        if isinstance(formulas, dict) and formulas:
+            for name, entry in formulas.items():
+                try:
+                    text, params = entry
+                    self.formulas[str(name)] = (str(text), {str(k): tuple(float(x) for x in v)
+                                                            for k, v in dict(params).items()})
+                except (TypeError, ValueError):
+                    self.show_status(f"a saved formula {name!r} is malformed and was skipped")
+            self.reload_registry()
         geometry = state.get("geometry")
         if isinstance(geometry, str):
             self.restoreGeometry(QtCore.QByteArray.fromBase64(geometry.encode("ascii")))
