@@ -448,10 +448,12 @@ class PlaygroundView(ViewWidget):
             self.load_csv_file(path)
 
     def _make_dataset(self):
+        v = self.values
+        ratio, seed = float(v["train_ratio"]), int(v["seed"])
         if self.csv_path:
-            return load_csv(self.csv_path, train_ratio=float(self.values["train_ratio"]), seed=int(self.values["seed"]))
-        return make_dataset(str(self.values["dataset"]), n=int(self.values["points"]), noise=float(self.values["noise"]),
-                            train_ratio=float(self.values["train_ratio"]), seed=int(self.values["seed"]))
+            return load_csv(self.csv_path, train_ratio=ratio, seed=seed)
+        return make_dataset(str(v["dataset"]), n=int(v["points"]), noise=float(v["noise"]), train_ratio=ratio,
+                            seed=seed)
 
     def rebuild(self, new_data: bool = True) -> None:
         """A fresh network (and data) from the controls; keeps running if it was."""
