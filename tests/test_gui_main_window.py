@@ -267,3 +267,28 @@ def test_formula_renders_as_a_transparent_image(window, qtbot):
     image = label.pixmap().toImage()
     assert image.width() > 40 and image.hasAlphaChannel()
     assert image.pixelColor(0, 0).alpha() == 0  # readable on a dark palette too
+
+
+def test_unwritable_settings_location_is_a_message_not_a_crash(qtbot, registry, tmp_path, monkeypatch):
+    blocker = tmp_path / "not_a_dir"
+    blocker.write_text("a file where the settings directory should be")
+    monkeypatch.setenv("ACTVIZ_SETTINGS", str(blocker / "actviz.ini"))
+    win = MainWindow(registry=registry)
+    qtbot.addWidget(win)
+    win.restore_state()
+    assert not win.save_state()
+    assert "Could not save settings" in win.statusBar().currentMessage()
+    assert blocker.read_text().startswith("a file")  # nothing the user had is touched
+
+
+def test_settings_file_is_replaced_whole(qtbot, registry, private_settings):
+    win = MainWindow(registry=registry)
+    qtbot.addWidget(win)
+    win.restore_state()
+    win.select_function("tanh")
+    assert win.save_state()
+    first = private_settings.read_bytes()
+    win.select_function("relu")
+    assert win.save_state()
+    assert private_settings.read_bytes() != first and b"relu" in private_settings.read_bytes()
+    assert not [p for p in private_settings.parent.iterdir() if p.name != private_settings.name]

@@ -64,3 +64,12 @@ def test_a_view_whose_plugin_goes_away_closes_cleanly(qtbot):
     assert "function" not in win.view_names and win.tabs.count() == len(win.view_names)
     win.set_plugin_enabled("views", True)
     assert win.show_view("function") is not None
+
+
+def test_the_example_third_party_plugin_shows_in_registry_and_browser(window):
+    reg = window.registry
+    assert reg.activations["squareplus"].plugin == "example"
+    assert reg.losses["cauchy_loss"].noise_model is not None
+    assert "squareplus" in window.browser.items and "cauchy_loss" in window.browser.items
+    info = next(i for i in reg.plugins if i.name == "example")
+    assert info.distribution == "actviz-example" and not info.builtin
