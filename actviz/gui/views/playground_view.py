@@ -32,7 +32,8 @@ from ..controls import ControlPanel
 from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, guard_plot, pen
 
 GRID = 60  # heat-map resolution (GRID × GRID)
-SLICE_S = 0.008  # training per timer tick
+SLICE_S = 0.008  # training per timer tick, at most
+MIN_SLICE_S = 0.003  # the slice shrinks towards this when drawing and painting leave less of a 16.7 ms frame
 FRAME_MS = 16
 NEURON_EVERY = 4  # neuron maps redraw every Nth frame while running
 MAX_CURVE_POINTS = 1000
@@ -100,7 +101,7 @@ class PlaygroundView(ViewWidget):
 
     def __init__(self, context: ViewContext, parent=None) -> None:
         super().__init__(context, parent)
-        self.values: dict[str, object] = {c.name: c.default for c in self.controls()}
+        self.values: dict[str, object] = {c.name: c.default for c in self.controls() if c.name != "epochs"}
         self.csv_path: str | None = None
         self.csv_error = ""
         self.network: Network | None = None
@@ -110,6 +111,7 @@ class PlaygroundView(ViewWidget):
         self.draw_ms = 0.0
         self.frame_interval_ms = 0.0
         self._last_tick = 0.0
+        self.slice_s = SLICE_S
         self._frame = 0
         self._syncing = False
         self._neuron_layout_key: tuple | None = None
@@ -170,6 +172,11 @@ class PlaygroundView(ViewWidget):
         self.plot_delta.showGrid(x=True, y=False, alpha=0.25)
         self.delta_legend = self.plot_delta.addLegend(offset=(5, -5), labelTextSize="8pt")
         self.delta_curves = [self.plot_delta.plot(pen=pen(i + 2, 1.5)) for i in range(MAX_HIDDEN_LAYERS + 1)]
+        for plot in (self.plot_loss, self.plot_delta):
+            plot.enableAutoRange(x=False)  # set in steps by _extend_x: a moving axis re-renders every frame
+        self._x_top = 0.0
+        self._history_key: tuple | None = None
+        self._lut_on = True
         ci.layout.setColumnStretchFactor(0, 6)
         ci.layout.setColumnStretchFactor(1, 2)
         ci.layout.setColumnStretchFactor(2, 3)
@@ -318,7 +325,7 @@ class PlaygroundView(ViewWidget):
         return self.values[name]
 
     def set_control(self, name: str, value) -> None:
-        if name not in self.values:
+        if name not in self.values and name != "epochs":
             raise KeyError(name)
         control = {c.name: c for c in self.controls()}[name]
         if name == "features":
@@ -554,12 +561,17 @@ class PlaygroundView(ViewWidget):
         now = time.perf_counter()
         if self._last_tick:
             self.frame_interval_ms = 1000 * (now - self._last_tick)
+            # keep the frame near 60 Hz: give training what drawing and painting leave over
+            if self.frame_interval_ms > 17.5:
+                self.slice_s = max(MIN_SLICE_S, self.slice_s - 0.0005)
+            elif self.frame_interval_ms < 16.0:
+                self.slice_s = min(SLICE_S, self.slice_s + 0.0005)
         self._last_tick = now
         net = self.network
         if net is None:
             self.set_running(False)
             return
-        net.train_for(SLICE_S)
+        net.train_for(self.slice_s)
         self.train_ms = 1000 * (time.perf_counter() - now)
         if net.error is not None:
             self.set_running(False)
@@ -608,7 +620,7 @@ class PlaygroundView(ViewWidget):
             if grids is not None:
                 self._draw_output(grids[-1])
                 if not self.running or self._frame % NEURON_EVERY == 1:
-                    self._draw_neurons(grids[1:-1])
+                    self._draw_neurons([g[:, ::2, ::2] for g in grids[1:-1]])  # 30 × 30 is plenty at 48 px
             self._draw_history()
         self.draw_ms = 1000 * (time.perf_counter() - t0)
         self._show_messages(map_error)
@@ -621,6 +633,7 @@ class PlaygroundView(ViewWidget):
             colors = class_colors(net.n_out)
             rgb = 0.45 * (probs @ colors) + 0.55 * np.array(MID, float)
             self.output_image = probs.argmax(axis=-1).astype(float)
+            self._lut_on = False
             self.image.setImage(np.clip(rgb, 0, 255).astype(np.ubyte), levels=(0, 255), lut=None, autoLevels=False,
                                 rect=self.map_rect)
             return
@@ -629,8 +642,11 @@ class PlaygroundView(ViewWidget):
         lo, hi = net.output_range
         if not hi > lo:
             lo, hi = lo - 1.0, hi + 1.0
-        self.image.setImage(np.where(np.isfinite(img), img, 0.5 * (lo + hi)), levels=(lo, hi), lut=LUT,
-                            autoLevels=False, rect=self.map_rect)
+        if not self._lut_on:
+            self._lut_on = True
+            self.image.setLookupTable(LUT)
+        self.image.setImage(np.where(np.isfinite(img), img, 0.5 * (lo + hi)), levels=(lo, hi), autoLevels=False,
+                            rect=self.map_rect)
 
     def _draw_neurons(self, layers: list[np.ndarray]) -> None:
         for layer, maps in enumerate(layers):
@@ -647,8 +663,21 @@ class PlaygroundView(ViewWidget):
     def _thin(n: int) -> np.ndarray:
         return np.arange(n) if n <= MAX_CURVE_POINTS else np.unique(np.linspace(0, n - 1, MAX_CURVE_POINTS).astype(int))
 
+    def _extend_x(self, last: float) -> None:
+        top = 10.0
+        while top < last:
+            top *= 2.0
+        if top != self._x_top:
+            self._x_top = top
+            for plot in (self.plot_loss, self.plot_delta):
+                plot.setXRange(0.0, top, padding=0.02)
+
     def _draw_history(self) -> None:
         h = self.network.history
+        if self._history_key is not None and self._history_key[0] is h and self._history_key[1] == len(h.epochs):
+            return  # no epoch completed since the last frame
+        self._history_key = (h, len(h.epochs))
+        self._extend_x(h.epochs[-1] if h.epochs else 0.0)
         idx = self._thin(len(h.epochs))
         epochs = np.asarray(h.epochs, float)[idx]
         for curve, values in ((self.curve_train, h.train_loss), (self.curve_test, h.test_loss)):

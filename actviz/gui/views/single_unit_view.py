@@ -45,7 +45,7 @@ class SingleUnitView(ViewWidget):
 
     def __init__(self, context: ViewContext, parent=None) -> None:
         super().__init__(context, parent)
-        self.values: dict[str, object] = {c.name: c.default for c in self.controls()}
+        self.values: dict[str, object] = {c.name: c.default for c in self.controls() if c.name != "steps"}
         self.trainers: dict[str, SingleUnitTrainer] = {}
         self.bounds = (-1.0, 1.0, -1.0, 1.0)
         self.frame_ms = 0.0
@@ -181,7 +181,7 @@ class SingleUnitView(ViewWidget):
         return self.values[name]
 
     def set_control(self, name: str, value) -> None:
-        if name not in self.values:
+        if name not in self.values and name != "steps":
             raise KeyError(name)
         by_name = {c.name: c for c in self.controls()}
         control = by_name[name]
