@@ -121,7 +121,7 @@ class PlaygroundView(ViewWidget):
         # -- plots, built once ----------------------------------------------------------------
         self.layout_widget = pg.GraphicsLayoutWidget()
         ci = self.layout_widget.ci
-        self.plot_map = guard_plot(ci.addPlot(row=0, col=0, rowspan=2))
+        self.plot_map = guard_plot(ci.addPlot(row=0, col=0))
         self.plot_map.setLabel("bottom", "x₁")
         self.plot_map.setLabel("left", "x₂")
         self.plot_map.setTitle("Output over the plane")
@@ -135,7 +135,7 @@ class PlaygroundView(ViewWidget):
         self.plot_map.addItem(self.train_points)
         self.plot_map.addItem(self.test_points)
 
-        self.neuron_layout = ci.addLayout(row=0, col=1, rowspan=2)
+        self.neuron_layout = ci.addLayout(row=0, col=1)
         self.neuron_title = self.neuron_layout.addLabel("Hidden neurons", row=0, col=0, size="9pt")
         self.neuron_boxes: list[list[pg.ViewBox]] = []
         self.neuron_images: list[list[pg.ImageItem]] = []
@@ -147,24 +147,25 @@ class PlaygroundView(ViewWidget):
                 img = pg.ImageItem(axisOrder="row-major")
                 img.setLookupTable(LUT)
                 vb.addItem(img)
-                vb.setMaximumSize(48, 48)
-                vb.setMinimumSize(20, 20)
+                vb.setMaximumSize(44, 44)
+                vb.setMinimumSize(12, 12)
                 boxes.append(vb)
                 images.append(img)
             self.neuron_boxes.append(boxes)
             self.neuron_images.append(images)
 
-        self.plot_loss = guard_plot(ci.addPlot(row=0, col=2))
+        self.plot_loss = guard_plot(ci.addPlot(row=1, col=0))
         self.plot_loss.setTitle("Loss per epoch", size="9pt")
         self.plot_loss.setLabel("bottom", "epoch")
         self.plot_loss.setLabel("left", "mean loss")
         self.plot_loss.getAxis("left").enableAutoSIPrefix(False)
+        self.plot_loss.getAxis("bottom").enableAutoSIPrefix(False)
         self.plot_loss.showGrid(x=True, y=True, alpha=0.25)
         self.plot_loss.addLegend(offset=(-5, 5), labelTextSize="8pt")
         self.curve_train = self.plot_loss.plot(pen=pen(0), name="train")
         self.curve_test = self.plot_loss.plot(pen=pen(1), name="test")
 
-        self.plot_delta = guard_plot(ci.addPlot(row=1, col=2))
+        self.plot_delta = guard_plot(ci.addPlot(row=1, col=1))
         self.plot_delta.setTitle("Mean |δ| per layer", size="9pt")
         self.plot_delta.setLabel("bottom", "epoch")
         self.plot_delta.setLabel("left", "mean |δ|")
@@ -177,9 +178,10 @@ class PlaygroundView(ViewWidget):
         self._x_top = 0.0
         self._history_key: tuple | None = None
         self._lut_on = True
-        ci.layout.setColumnStretchFactor(0, 6)
+        ci.layout.setColumnStretchFactor(0, 3)
         ci.layout.setColumnStretchFactor(1, 2)
-        ci.layout.setColumnStretchFactor(2, 3)
+        ci.layout.setRowStretchFactor(0, 3)
+        ci.layout.setRowStretchFactor(1, 2)
 
         # -- widgets --------------------------------------------------------------------------
         self.explanation = QtWidgets.QLabel(EXPLANATION)
@@ -248,7 +250,7 @@ class PlaygroundView(ViewWidget):
         for widget in self.panel.widgets.values():
             spin = getattr(widget, "spin", None)
             if spin is not None:
-                spin.setMaximumWidth(90)  # its ±1e12 range would otherwise size it for 17 digits
+                spin.setMaximumWidth(70)  # its ±1e12 range would otherwise size it for 17 digits
 
         self.timer = QtCore.QTimer(self)
         self.timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
@@ -272,7 +274,7 @@ class PlaygroundView(ViewWidget):
         scroll = QtWidgets.QScrollArea()
         scroll.setWidget(side_widget)
         scroll.setWidgetResizable(True)
-        scroll.setFixedWidth(282)
+        scroll.setFixedWidth(262)
         scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         main = QtWidgets.QVBoxLayout()

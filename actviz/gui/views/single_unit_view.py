@@ -56,11 +56,11 @@ class SingleUnitView(ViewWidget):
         self.plot_data = guard_plot(self.layout_widget.addPlot(row=0, col=0))
         self.plot_path = guard_plot(self.layout_widget.addPlot(row=0, col=1))
         self.loss_row = self.layout_widget.addLayout(row=1, col=0, colspan=2)
-        self.plot_data.setTitle("The points and each unit's decision line")
+        self.plot_data.setTitle("Points and decision lines", size="10pt")
         self.plot_data.setLabel("bottom", "x₁")
         self.plot_data.setLabel("left", "x₂")
         self.plot_data.setAspectLocked(True)
-        self.plot_path.setTitle("Path of the weights")
+        self.plot_path.setTitle("Weights (w₁, w₂)", size="10pt")
         self.plot_path.setLabel("bottom", "w₁")
         self.plot_path.setLabel("left", "w₂")
         for plot in (self.plot_data, self.plot_path):
@@ -93,13 +93,16 @@ class SingleUnitView(ViewWidget):
             plot = guard_plot(pg.PlotItem())
             plot.setTitle(RULE_TINY[rule], size="8pt")
             plot.getAxis("left").enableAutoSIPrefix(False)
+            plot.getAxis("bottom").enableAutoSIPrefix(False)
+            plot.enableAutoRange(x=False)
             plot.setLabel("bottom", "step")
             plot.setLabel("left", LOSS_LABELS[rule])
             plot.showGrid(x=True, y=True, alpha=0.25)
             self.loss_curves[rule] = plot.plot(pen=pen(c), name=RULE_SHORT[rule])
             self.loss_plots[rule] = plot
-        self.layout_widget.ci.layout.setRowStretchFactor(0, 3)
-        self.layout_widget.ci.layout.setRowStretchFactor(1, 2)
+        self.layout_widget.ci.layout.setRowStretchFactor(0, 1)
+        self.layout_widget.ci.layout.setRowStretchFactor(1, 1)
+        self._x_top = 0.0
         self._shown_rules: tuple[str, ...] = ()
 
         # -- widgets --------------------------------------------------------------------------
@@ -124,15 +127,16 @@ class SingleUnitView(ViewWidget):
         for widget in self.panel.widgets.values():
             spin = getattr(widget, "spin", None)
             if spin is not None:
-                spin.setMaximumWidth(90)  # its ±1e12 range would otherwise size it for 17 digits
+                spin.setMaximumWidth(70)  # its ±1e12 range would otherwise size it for 17 digits
         self.timer = QtCore.QTimer(self)
         self.timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self._tick)
 
-        buttons = QtWidgets.QHBoxLayout()
-        for b in (self.run_button, self.step_button, self.reset_button):
-            buttons.addWidget(b)
+        buttons = QtWidgets.QGridLayout()
+        buttons.addWidget(self.run_button, 0, 0)
+        buttons.addWidget(self.step_button, 0, 1)
+        buttons.addWidget(self.reset_button, 1, 0)
         side = QtWidgets.QVBoxLayout()
         side.addLayout(buttons)
         side.addWidget(self.panel)
@@ -141,7 +145,7 @@ class SingleUnitView(ViewWidget):
         scroll = QtWidgets.QScrollArea()
         scroll.setWidget(side_widget)
         scroll.setWidgetResizable(True)
-        scroll.setFixedWidth(268)
+        scroll.setFixedWidth(256)
         scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         main = QtWidgets.QVBoxLayout()
@@ -316,7 +320,7 @@ class SingleUnitView(ViewWidget):
         for rule in self._shown_rules:
             self.loss_row.removeItem(self.loss_plots[rule])
         for i, rule in enumerate(shown):
-            self.loss_row.addItem(self.loss_plots[rule], row=0, col=i)
+            self.loss_row.addItem(self.loss_plots[rule], row=i // 2, col=i % 2)  # 2 × 2: fits a narrow tab
         self._shown_rules = shown
         for rule in RULES:
             on = rule in shown
@@ -348,6 +352,7 @@ class SingleUnitView(ViewWidget):
             self.heads[rule].setData([path[-1, 0]], [path[-1, 1]])
             losses = np.asarray(trainer.losses, dtype=float)
             finite = losses[np.isfinite(losses)]
+            self._extend_x(rule, losses.size - 1)
             self.loss_curves[rule].setData(np.arange(losses.size), np.where(np.isfinite(losses), losses, np.nan),
                                            connect="finite")
             # from 0, so a flat loss looks flat (autorange would magnify a 1e-4 drift)
@@ -371,6 +376,15 @@ class SingleUnitView(ViewWidget):
             timing += f", frame {self.frame_ms:.1f} ms"
         self.status_label.setText(parts[0] + " " + ", ".join(parts[1:]) + timing)
         self._warn("\n".join(problems))
+
+    def _extend_x(self, rule: str, last: int) -> None:
+        """The step axis grows by doubling: a range that moves every step re-renders the axis every frame."""
+        top = 50.0
+        while top < last:
+            top *= 2.0
+        plot = self.loss_plots[rule]
+        if plot.viewRange()[0][1] != top:
+            plot.setXRange(0.0, top, padding=0)
 
     def _warn(self, text: str) -> None:
         self.warning.setText(text)
