@@ -37,11 +37,9 @@ MAX_N = 5000
 MAX_SEED = 99_999
 ESTIMATOR_WORDS = {"mean": "mean", "median": "median", "proportion": "proportion of ones"}
 
-INTRO = ("<b>Every loss is a negative log-likelihood.</b> If the target is t ~ p(t | y), then "
-         "E(y; t) = −c·ln p(t | y) + const, so minimising the summed loss over a data set is the same as "
-         "maximising the likelihood. Top: E and −ln p for this t, and p(t | y) for this y. Bottom: targets "
-         "sampled from p(· | y<sub>true</sub>); the minimiser of Σ E, the maximiser of Σ ln p and the "
-         "closed form coincide.")
+INTRO = ("<b>Every loss is a negative log-likelihood:</b> E(y; t) = −c·ln p(t | y) + const, so the y that "
+         "minimises the summed loss over a data set maximises the likelihood. Bottom: targets sampled from "
+         "p(· | y<sub>true</sub>); min Σ E, max Σ ln p and the closed form land on the same y.")
 DASH = QtCore.Qt.PenStyle.DashLine
 DOT = QtCore.Qt.PenStyle.DotLine
 
@@ -70,6 +68,17 @@ def _finite(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(values), values, np.nan)
 
 
+def _shrinkable(label: pg.LabelItem) -> None:
+    """Let a plot title be clipped rather than widen its column (LabelItem's minimum is its text width)."""
+
+    def update_min() -> None:
+        pg.LabelItem.updateMin(label)
+        label.setMinimumWidth(0)
+        label._sizeHint[QtCore.Qt.SizeHint.MinimumSize] = (0.0, label._sizeHint[QtCore.Qt.SizeHint.MinimumSize][1])
+
+    label.updateMin = update_min  # LabelItem calls self.updateMin() on every setText and resize
+
+
 def _fmt(v: float | None) -> str:
     return "—" if v is None or not math.isfinite(v) else f"{v:.4g}"
 
@@ -86,7 +95,9 @@ class LikelihoodView(ViewWidget):
         self.seed, self.n = 1, 51
         self._domain_key: tuple | None = None
         self._syncing = False
-        self._sample_key: tuple | None = None
+        self._sample_key: tuple | None = None  # plot 3 is redrawn only when this changes
+        self._curve_key: tuple | None = None  # the curves of plot 1 likewise
+        self._notes: dict[str, list[str]] = {"fit": [], "samples": []}
         self._fit_key: tuple | None = None
         self._fit_all: lk.ScaleOffset | None = None
         self.targets = np.zeros(0)
@@ -98,25 +109,31 @@ class LikelihoodView(ViewWidget):
         # -- plots (built once; redraw only calls setData) --------------------------------------
         self.layout_widget = pg.GraphicsLayoutWidget()
         lw = self.layout_widget
-        self.plot_e = lw.addPlot(row=0, col=0, colspan=3, title="1 · E(y; t) and −ln p(t | y)")
-        self.plot_p = lw.addPlot(row=0, col=3, colspan=3, title="2 · p(t | y)")
-        self.plot_h = lw.addPlot(row=1, col=0, colspan=2, title="3 · sampled targets")
-        self.plot_s = lw.addPlot(row=1, col=2, colspan=2, title="Σ E(y, t_α)")
-        self.plot_l = lw.addPlot(row=1, col=4, colspan=2, title="Σ ln p(t_α | y)")
+        self.plot_e = lw.addPlot(row=0, col=0)
+        self.plot_p = lw.addPlot(row=0, col=1)
+        self.plot_h = lw.addPlot(row=1, col=0)
+        sums = lw.addLayout(row=1, col=1)  # Σ E above Σ ln p, sharing the candidate-y axis
+        for col in (0, 1):
+            lw.ci.layout.setColumnStretchFactor(col, 1)
+        self.plot_s = sums.addPlot(row=0, col=0)
+        self.plot_l = sums.addPlot(row=1, col=0)
         self.plots = (self.plot_e, self.plot_p, self.plot_h, self.plot_s, self.plot_l)
         for plot in self.plots:
             guard_plot(plot)
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setMenuEnabled(False)
-        self.plot_e.setLabel("bottom", "prediction y")
+            _shrinkable(plot.titleLabel)
+            for side in ("left", "bottom"):
+                plot.getAxis(side).enableAutoSIPrefix(False)  # no "(x0.001)" on a probability axis
+        self._label(self.plot_e, "prediction y")
         self.plot_e.setLabel("left", "E  and  −ln p")
-        self.plot_p.setLabel("bottom", "target t")
+        self._label(self.plot_p, "target t")
         self.plot_p.setLabel("left", "p(t | y)")
-        self.plot_h.setLabel("bottom", "t")
+        self._label(self.plot_h, "t")
         self.plot_h.setLabel("left", "count")
-        self.plot_s.setLabel("bottom", "candidate y")
+        self.plot_s.hideAxis("bottom")
         self.plot_s.setLabel("left", "Σ E")
-        self.plot_l.setLabel("bottom", "candidate y")
+        self._label(self.plot_l, "candidate y")
         self.plot_l.setLabel("left", "Σ ln p")
         self.plot_s.setXLink(self.plot_l)
         self.plot_h.setXLink(self.plot_l)
@@ -126,36 +143,34 @@ class LikelihoodView(ViewWidget):
 
         marker = {"pen": None, "symbol": "o", "symbolSize": 9}
         # 1: E, −ln p and the fitted −c ln p + const for the current t
-        self.legend_e = self.plot_e.addLegend(offset=(-6, 6), labelTextSize="8pt")
+        self.legend_e = self.plot_e.addLegend(offset=(-6, 4), labelTextSize="8pt")
         self.curve_e = self.plot_e.plot(pen=pen(0, 2), name="E(y; t)")
         self.curve_nlp = self.plot_e.plot(pen=pen(4, 1.5, DOT), name="−ln p(t | y)")
         self.curve_fit = self.plot_e.plot(pen=pen(3, 2, DASH), name="c·(−ln p) + const")
-        self.mark_e = self.plot_e.plot(symbolBrush=PALETTE[1], symbolPen=None, name="current y", **marker)
+        self.mark_e = self.plot_e.plot(symbolBrush=PALETTE[1], symbolPen=None, **marker)  # at the current y
         self.line_y = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((150, 150, 150), width=1))
         self.plot_e.addItem(self.line_y, ignoreBounds=True)
         # 2: p(t | y): a curve for a density, bars for a pmf
-        self.legend_p = self.plot_p.addLegend(offset=(-6, 6), labelTextSize="8pt")
+        self.legend_p = self.plot_p.addLegend(offset=(-6, 4), labelTextSize="8pt")
         self.curve_p = self.plot_p.plot(pen=pen(2, 2), name="p(t | y)")
         self.bars_p = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.3, brush=PALETTE[2], pen=pen(2, 1))
         self.plot_p.addItem(self.bars_p)
         self.mark_p = self.plot_p.plot(symbolBrush=PALETTE[1], symbolPen=None, name="observed t", **marker)
         # 3: histogram of the targets, the summed loss and the log-likelihood
-        self.legend_h = self.plot_h.addLegend(offset=(-6, 6), labelTextSize="8pt")
+        self.legend_h = self.plot_h.addLegend(offset=(4, 4), labelTextSize="8pt")
         self.bars_h = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.1, brush=(128, 128, 128, 110),
                                       pen=pg.mkPen((128, 128, 128), width=1))
         self.plot_h.addItem(self.bars_h)
         self.curve_expect = self.plot_h.plot(pen=pen(2, 1.5, DASH), name="expected n·p(t | y_true)")
-        self.legend_s = self.plot_s.addLegend(offset=(-6, 6), labelTextSize="8pt")
         self.curve_sum = self.plot_s.plot(pen=pen(0, 2), name="Σ E")
         self.mark_min = self.plot_s.plot(symbolBrush=PALETTE[0], symbolPen=None, name="minimum", **marker)
-        self.legend_l = self.plot_l.addLegend(offset=(-6, -6), labelTextSize="8pt")
         self.curve_ll = self.plot_l.plot(pen=pen(4, 2), name="Σ ln p")
         self.mark_max = self.plot_l.plot(symbolBrush=PALETTE[4], symbolPen=None, name="maximum", **marker)
         # vertical lines: argmin (solid), argmax (dashed), closed form (dotted), y_true (grey) where useful
         self.vlines: dict[str, list[pg.InfiniteLine]] = {}
         styles = {"argmin": pen(0, 1.5), "argmax": pen(4, 1.5, DASH), "closed": pen(1, 2, DOT),
                   "truth": pg.mkPen((150, 150, 150), width=1, style=DASH)}
-        homes = {"argmin": (self.plot_h, self.plot_s), "argmax": (self.plot_h, self.plot_l),
+        homes = {"argmin": (self.plot_s,), "argmax": (self.plot_l,),
                  "closed": (self.plot_h, self.plot_s, self.plot_l), "truth": (self.plot_h,)}
         for key, plots in homes.items():
             self.vlines[key] = []
@@ -164,8 +179,7 @@ class LikelihoodView(ViewWidget):
                 plot.addItem(line, ignoreBounds=True)
                 self.vlines[key].append(line)
         self._legend_swatches = {}
-        for key, name in (("argmin", "min Σ E"), ("argmax", "max Σ ln p"), ("closed", "closed form"),
-                          ("truth", "y_true")):
+        for key, name in (("closed", "closed form"), ("truth", "y_true")):
             swatch = pg.PlotDataItem(pen=styles[key])  # a legend entry for the InfiniteLines
             self._legend_swatches[key] = swatch
             self.legend_h.addItem(swatch, name)
@@ -202,7 +216,8 @@ class LikelihoodView(ViewWidget):
         scroll = QtWidgets.QScrollArea()
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
-        scroll.setFixedWidth(270)
+        scroll.setFixedWidth(240)
+        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
 
         head = QtWidgets.QHBoxLayout()
@@ -253,8 +268,7 @@ class LikelihoodView(ViewWidget):
         if key != self._domain_key:  # another kind of y: start from this kind's defaults
             self._domain_key = key
             self.y, self.y_true = y_param(spec).default, y_param(spec, "y_true").default
-        self._sample_key = None
-        self._fit_key = None
+        self._sample_key = self._curve_key = self._fit_key = None
         self.formula_e.set_formula(spec.formula, deferred=not self.context.headless)
         nm = spec.noise_model
         self.formula_p.set_formula(nm.formula if nm else "", deferred=not self.context.headless)
@@ -264,6 +278,9 @@ class LikelihoodView(ViewWidget):
     def _rebuild_panel(self) -> None:
         controls = self.controls()
         self.panel.build(controls, {c.name: self.control_value(c.name) for c in controls})
+        for widget in self.panel.widgets.values():
+            if hasattr(widget, "spin"):
+                widget.spin.setMaximumWidth(84)  # its ±1e12 range would otherwise ask for a wide box
 
     def on_selection_changed(self) -> None:
         sel = self.context.selection
@@ -436,6 +453,15 @@ class LikelihoodView(ViewWidget):
     def _draw_fit(self, spec: Loss, notes: list[str]) -> None:
         """Plot 1: E(y; t), −ln p(t | y) and c·(−ln p) + const over y, c and const printed."""
         nm, params, t = spec.noise_model, self.params, self.t
+        e_at = evaluation.value(spec, np.array([self.y]), params, t)
+        self.mark_e.setData([self.y], _finite(e_at))
+        self.line_y.setPos(self.y)
+        curve_key = (spec.name, tuple(sorted(params.items())), t)
+        if curve_key == self._curve_key:  # only y moved: the marker above is all that changes
+            notes.extend(self._notes["fit"])
+            return
+        self._curve_key = None
+        self._notes["fit"] = []
         yp = y_param(spec)
         ys = np.linspace(yp.low, yp.high, TOP_POINTS)
         self.y_grid = ys
@@ -455,13 +481,17 @@ class LikelihoodView(ViewWidget):
         self.curve_e.setData(ys, _finite(self.e_values), connect="finite")
         self.curve_nlp.setData(ys, _finite(self.nlp_values), connect="finite")
         self.curve_fit.setData(ys, _finite(self.fit_values), connect="finite")
-        e_at = evaluation.value(spec, np.array([self.y]), params, t)
-        self.mark_e.setData([self.y], _finite(e_at))
-        self.line_y.setPos(self.y)
+        shown = np.concatenate([self.e_values, self.nlp_values])
+        shown = shown[np.isfinite(shown)]
+        if shown.size:  # fixed range with headroom for the legend (autorange would hide it)
+            low, high = float(shown.min()), float(shown.max())
+            high = max(high, low + 1e-9)
+            self.plot_e.setYRange(low, low + 1.4 * (high - low), padding=0.02)
         bad = int(np.count_nonzero(~np.isfinite(self.e_values) | ~np.isfinite(self.nlp_values)))
         if bad:
-            notes.append(f"Plot 1: E or −ln p is not finite at {bad} of {ys.size} y (left blank).")
-        self.plot_e.setTitle(f"1 · E(y; t = {t:.3g}) = {fit.c:.4g}·(−ln p) {'+' if fit.const >= 0 else '−'} "
+            self._notes["fit"].append(f"Plot 1: E or −ln p is not finite at {bad} of {ys.size} y (left blank).")
+        notes.extend(self._notes["fit"])
+        self._title(self.plot_e, f"1 · t = {t:.3g}: E = {fit.c:.4g}·(−ln p) {'+' if fit.const >= 0 else '−'} "
                              f"{abs(fit.const):.4g}")
         text = (f"<b>E = −c·ln p(t | y) + const</b> fitted over y: c = <b>{fit.c:.6g}</b>, "
                 f"const = <b>{fit.const:.6g}</b> at t = {t:.4g} (largest misfit {fit.max_residual:.2g})")
@@ -478,6 +508,7 @@ class LikelihoodView(ViewWidget):
             text += (f". <span style='color:#c0392b'>E is not an affine function of −ln p: misfit "
                      f"{fit.max_residual:.3g}</span>")
         self.fit_text.setText(text + ".")
+        self._curve_key = curve_key
 
     def _draw_density(self, spec: Loss, notes: list[str]) -> None:
         """Plot 2: p(t | y) for the current y; bars for a pmf, a curve for a density."""
@@ -494,7 +525,7 @@ class LikelihoodView(ViewWidget):
             self.curve_p.show()
             at = lk.density_over_t(nm, y, np.array([t]), params).p
             self.mark_p.setData([t], _finite(at))
-            self.plot_p.setLabel("bottom", "target t")
+            self._label(self.plot_p, "target t")
         else:
             outcomes = lk.target_values(spec, nm) if nm.support == "binary" else None
             self.density = d = lk.density_over_t(nm, y, params=params, outcomes=outcomes)
@@ -509,15 +540,15 @@ class LikelihoodView(ViewWidget):
                 self.mark_p.setData([1.0 if t >= 0.5 else 2.0], _finite(d.p[:1] if t >= 0.5 else d.p[1:2]))
             else:
                 self.mark_p.setData([], [])
-            self.plot_p.setLabel("bottom", "class c (t = 1 means class 1)" if nm.support == "categorical"
+            self._label(self.plot_p, "class c (t = 1 means class 1)" if nm.support == "categorical"
                                  else "outcome t")
         finite = d.p[np.isfinite(d.p)]
         top = float(finite.max()) if finite.size else 1.0
-        self.plot_p.setYRange(0.0, max(top, 1e-12) * 1.12, padding=0)
+        self.plot_p.setYRange(0.0, max(top, 1e-12) * 1.35, padding=0)  # headroom for the legend
         self.plot_p.setXRange(float(d.t[0]) - (0.5 if d.discrete else 0.0),
                               float(d.t[-1]) + (0.5 if d.discrete else 0.0), padding=0.02)
         kind = "pmf" if d.discrete else "density"
-        self.plot_p.setTitle(f"2 · {nm.name} {kind} p(t | y = {y:.3g})")
+        self._title(self.plot_p, f"2 · {nm.name} {kind} at y = {y:.3g}")
         bad = int(np.count_nonzero(~np.isfinite(d.p)))
         if bad:
             notes.append(f"Plot 2: p is not finite at {bad} of {d.p.size} t (left blank).")
@@ -541,15 +572,17 @@ class LikelihoodView(ViewWidget):
         """Plot 3: a histogram of the sampled targets, Σ E and Σ ln p over candidate y."""
         nm, params = spec.noise_model, self.params
         key = (spec.name, tuple(sorted(params.items())), self.seed, self.n, self.y_true)
-        if key != self._sample_key:
-            self._sample_key = None
-            self.ml = None
-            self.targets = lk.sample_targets(nm, self.y_true, self.n, self.seed, params)
-            closed = lk.closed_form_estimate(nm, self.targets)
-            grid = self._candidate_grid(spec, closed)
-            self.ml = lk.maximum_likelihood(spec, grid, self.targets, params)
-            self._sample_key = key
-        ml, targets = self.ml, self.targets
+        if key == self._sample_key:  # nothing in plot 3 depends on y or t
+            notes.extend(self._notes["samples"])
+            return
+        self._sample_key = None
+        self._notes["samples"] = []
+        self.ml = None
+        self.targets = lk.sample_targets(nm, self.y_true, self.n, self.seed, params)
+        closed = lk.closed_form_estimate(nm, self.targets)
+        grid = self._candidate_grid(spec, closed)
+        self.ml = ml = lk.maximum_likelihood(spec, grid, self.targets, params)
+        targets = self.targets
         grid = ml.y_grid
         self.curve_sum.setData(grid, _finite(ml.total_loss), connect="finite")
         self.curve_ll.setData(grid, _finite(ml.log_likelihood), connect="finite")
@@ -567,7 +600,7 @@ class LikelihoodView(ViewWidget):
         place("argmax", ml.argmax_likelihood)
         place("closed", ml.closed_form)
         place("truth", self.y_true)
-        self.closed_label.setText(ESTIMATOR_WORDS.get(ml.estimator, ml.estimator) if ml.closed_form is not None
+        self._text(self.closed_label, ESTIMATOR_WORDS.get(ml.estimator, ml.estimator) if ml.closed_form is not None
                                   else "closed form (none)")
         if ml.argmin_loss is not None:
             i = int(np.searchsorted(grid, ml.argmin_loss))
@@ -579,11 +612,11 @@ class LikelihoodView(ViewWidget):
             self.mark_max.setData([ml.argmax_likelihood], _finite(ml.log_likelihood[i:i + 1]))
         else:
             self.mark_max.setData([], [])
-        self.plot_s.setTitle(f"Σ E(y, t_α): min at y = {_fmt(ml.argmin_loss)}")
-        self.plot_l.setTitle(f"Σ ln p(t_α | y): max at y = {_fmt(ml.argmax_likelihood)}")
+        self._title(self.plot_s, f"Σ E(y, t_α): min at {_fmt(ml.argmin_loss)}")
+        self._title(self.plot_l, f"Σ ln p(t_α | y): max at {_fmt(ml.argmax_likelihood)}")
         word = ESTIMATOR_WORDS.get(ml.estimator, "")
         closed = f"{word} = {_fmt(ml.closed_form)}" if ml.closed_form is not None else "no closed form"
-        self.plot_h.setTitle(f"3 · {targets.size} targets ~ p(t | y_true = {self.y_true:.3g}); {closed}")
+        self._title(self.plot_h, f"3 · {targets.size} targets; {closed}")
 
         step = float(np.median(np.diff(grid))) if grid.size > 1 else 0.0
         text = (f"<b>{targets.size} sampled targets:</b> minimiser of Σ E = <b>{_fmt(ml.argmin_loss)}</b>, "
@@ -603,7 +636,10 @@ class LikelihoodView(ViewWidget):
         for label, values in (("Σ E", ml.total_loss), ("Σ ln p", ml.log_likelihood)):
             bad = int(np.count_nonzero(~np.isfinite(values)))
             if bad:
-                notes.append(f"Plot 3: {label} is not finite at {bad} of {grid.size} candidate y (left blank).")
+                self._notes["samples"].append(
+                    f"Plot 3: {label} is not finite at {bad} of {grid.size} candidate y (left blank).")
+        notes.extend(self._notes["samples"])
+        self._sample_key = key
 
     def _draw_histogram(self, spec: Loss, targets: np.ndarray, grid: np.ndarray) -> None:
         nm, params = spec.noise_model, self.params
@@ -626,14 +662,30 @@ class LikelihoodView(ViewWidget):
             self.expect_counts = finite.size * width * lk.density_over_t(nm, self.y_true, t, params).p
             outside = finite.size - inside.size
             if outside:
-                self.plot_h.setLabel("bottom", f"t  ({outside} targets beyond the axis)")
+                self._label(self.plot_h, f"t  ({outside} targets beyond the axis)")
             else:
-                self.plot_h.setLabel("bottom", "t")
+                self._label(self.plot_h, "t")
         self.bars_h.setOpts(x=self.hist_x, height=self.hist_counts, width=self.hist_width)
         self.curve_expect.setData(self.expect_t, _finite(self.expect_counts), connect="finite")
         top = float(max(self.hist_counts.max(initial=0.0),
                         np.nanmax(_finite(self.expect_counts), initial=0.0)))
-        self.plot_h.setYRange(0.0, max(top, 1.0) * 1.15, padding=0)
+        self.plot_h.setYRange(0.0, max(top, 1.0) * 1.45, padding=0)  # headroom for the legend
+
+    # setTitle/setLabel re-lay out HTML text (~0.1 ms each): only touch what changed
+    def _title(self, plot: pg.PlotItem, text: str) -> None:
+        if getattr(plot, "_actviz_title", None) != text:
+            plot._actviz_title = text
+            plot.setTitle(text, size="9pt")
+
+    def _label(self, plot: pg.PlotItem, text: str) -> None:
+        if getattr(plot, "_actviz_bottom", None) != text:
+            plot._actviz_bottom = text
+            plot.setLabel("bottom", text)
+
+    @staticmethod
+    def _text(label, text: str) -> None:
+        if label.text != text:
+            label.setText(text)
 
     # -- export -------------------------------------------------------------------------------
     def export_item(self):
