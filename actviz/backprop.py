@@ -179,6 +179,24 @@ def softmax_targets(t1: float, classes: int) -> Array:
     return np.concatenate([[t1], np.full(k - 1, (1.0 - t1) / (k - 1))])
 
 
+#: pairs for which the lecture uses the diagonal softmax shortcut (erratum 8)
+SHORTCUT_PAIRS = {("softmax", "categorical_cross_entropy")}
+
+
+def lecture_shortcut(activation: Activation, loss: Loss, z, act_params: Mapping[str, float],
+                     t: float) -> tuple[Array, Array] | None:
+    """(full-Jacobian δ₁, the lecture's diagonal-shortcut δ₁) over z₁, or None for other pairs.
+
+    The softmax activation's parameters are the other logits z₂ … z_K, held fixed;
+    the target vector is :func:`softmax_targets` (t₁ for class 1, the rest shared).
+    """
+    if (activation.name, loss.name) not in SHORTCUT_PAIRS:
+        return None
+    others = [float(act_params.get(p.name, p.default)) for p in activation.params]
+    full = softmax_full_jacobian_delta(z, others, softmax_targets(t, len(others) + 1))[:, 0]
+    return full, softmax_shortcut_delta(z, others, t)
+
+
 # ---------------------------------------------------------------- confidently wrong
 
 @dataclass(frozen=True)

@@ -290,3 +290,15 @@ def _timed(fn) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
+
+
+def test_lecture_shortcut_only_for_softmax_cce(reg):
+    act, loss = pair(reg, "softmax", "categorical_cross_entropy")
+    ap = {"z2": 0.5, "z3": -1.0}
+    for t in (0.0, 0.6, 1.0):
+        full, shortcut = bp.lecture_shortcut(act, loss, Z, ap, t)
+        np.testing.assert_allclose(full, bp.output_delta(act, loss, Z, ap, {"K": 3.0}, t).delta, atol=1e-12)
+        np.testing.assert_array_equal(shortcut, bp.softmax_shortcut_delta(Z, [0.5, -1.0], t))
+        y1 = full + t
+        np.testing.assert_allclose(full - shortcut, y1 * (1 - t), atol=1e-12)  # they differ by y₁(1 − t₁)
+    assert bp.lecture_shortcut(*pair(reg, "logistic", "binary_cross_entropy"), Z, {"beta": 1.0}, 1.0) is None
