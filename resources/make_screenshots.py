@@ -24,6 +24,8 @@ SCENES: dict[str, tuple[str | None, dict]] = {
     "depth": (None, {"layers": 20}),
     "likelihood": ("absolute_error", {}),
     "coin": (None, {}),
+    "playground": (None, {"epochs": 300}),
+    "single_unit": (None, {"steps": 120}),
 }
 
 
@@ -69,8 +71,8 @@ def main() -> int:
         settle(app)
         win.grab().save(str(OUT / f"{name}.png"))
         print(f"wrote {OUT / f'{name}.png'}")
-    win.settings.reset()
     win.close()
+    win.settings.reset()  # closing saved the window state; the screenshots leave nothing behind
     return 0
 
 

@@ -63,6 +63,10 @@ class FormulaLabel(QtWidgets.QLabel):
         self._pending = False
         self._painted = False
         self.setMinimumHeight(28)
+        self._timer = QtCore.QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._render)
         self.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
 
     def set_formula(self, tex: str, deferred: bool = True) -> None:
@@ -81,7 +85,7 @@ class FormulaLabel(QtWidgets.QLabel):
         if not deferred:
             self._render()
         elif self._painted:
-            QtCore.QTimer.singleShot(0, self._render)
+            self._timer.start()
         else:
             self._pending = True
 
@@ -90,7 +94,7 @@ class FormulaLabel(QtWidgets.QLabel):
         self._painted = True
         if self._pending:
             self._pending = False
-            QtCore.QTimer.singleShot(0, self._render)
+            self._timer.start()
 
     def _render(self) -> None:
         tex = self.tex

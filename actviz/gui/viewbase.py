@@ -112,6 +112,11 @@ class ViewWidget(QtWidgets.QWidget):
         self._pending = False
         self.error: str = ""
         self.redraw_count = 0
+        # one reusable zero-delay timer: a QTimer.singleShot(callable) per change costs an object each time
+        self._refresh_timer = QtCore.QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self.refresh)
 
     # -- the contract -------------------------------------------------------------------------
     def controls(self) -> tuple[Control, ...]:
@@ -156,11 +161,12 @@ class ViewWidget(QtWidgets.QWidget):
         if self._pending:
             return
         self._pending = True
-        QtCore.QTimer.singleShot(0, self.refresh)
+        self._refresh_timer.start()
 
     def refresh(self) -> None:
         """Redraw now, guarded: a failing redraw shows its error instead of raising."""
         self._pending = False
+        self._refresh_timer.stop()
         try:
             self.redraw()
             self.error = ""
