@@ -36,8 +36,10 @@ class ParamControl(QtWidgets.QWidget):
         self.slider.setRange(0, SLIDER_STEPS)
         self.spin = QtWidgets.QDoubleSpinBox()
         self.spin.setDecimals(decimals_for(param.resolution))
-        # The spin box accepts anything numeric; we clamp ourselves so the user sees a note.
-        self.spin.setRange(-1e12, 1e12)
+        # The spin box accepts values well outside the range; we clamp ourselves so the user sees a note.
+        span = param.high - param.low
+        self.spin.setRange(param.low - 100 * span, param.high + 100 * span)
+        self.spin.setMaximumWidth(120)
         self.spin.setSingleStep(param.resolution)
         self.spin.setKeyboardTracking(False)
         self.reset = QtWidgets.QToolButton(text="↺")
