@@ -97,6 +97,7 @@ class LikelihoodView(ViewWidget):
         self._syncing = False
         self._sample_key: tuple | None = None  # plot 3 is redrawn only when this changes
         self._curve_key: tuple | None = None  # the curves of plot 1 likewise
+        self._e_window: tuple | None = None
         self._notes: dict[str, list[str]] = {"fit": [], "samples": []}
         self._fit_key: tuple | None = None
         self._fit_all: lk.ScaleOffset | None = None
@@ -139,6 +140,10 @@ class LikelihoodView(ViewWidget):
         self.plot_h.setXLink(self.plot_l)
         for plot in (self.plot_h, self.plot_s, self.plot_l):
             plot.enableAutoRange(axis="x", enable=False)
+        for plot in (self.plot_s, self.plot_l):
+            plot.vb.setAutoVisible(y=True)  # fit y to what is visible in x
+            plot.enableAutoRange(axis="y")
+        self.plot_e.enableAutoRange(enable=False)
         self.plot_p.setYRange(0.0, 1.0)  # refitted in redraw; p ≥ 0 always starts at 0
 
         marker = {"pen": None, "symbol": "o", "symbolSize": 9}
@@ -456,6 +461,7 @@ class LikelihoodView(ViewWidget):
         e_at = evaluation.value(spec, np.array([self.y]), params, t)
         self.mark_e.setData([self.y], _finite(e_at))
         self.line_y.setPos(self.y)
+        self._frame_e(spec)
         curve_key = (spec.name, tuple(sorted(params.items())), t)
         if curve_key == self._curve_key:  # only y moved: the marker above is all that changes
             notes.extend(self._notes["fit"])
@@ -481,12 +487,7 @@ class LikelihoodView(ViewWidget):
         self.curve_e.setData(ys, _finite(self.e_values), connect="finite")
         self.curve_nlp.setData(ys, _finite(self.nlp_values), connect="finite")
         self.curve_fit.setData(ys, _finite(self.fit_values), connect="finite")
-        shown = np.concatenate([self.e_values, self.nlp_values])
-        shown = shown[np.isfinite(shown)]
-        if shown.size:  # fixed range with headroom for the legend (autorange would hide it)
-            low, high = float(shown.min()), float(shown.max())
-            high = max(high, low + 1e-9)
-            self.plot_e.setYRange(low, low + 1.4 * (high - low), padding=0.02)
+        self._e_window = None
         bad = int(np.count_nonzero(~np.isfinite(self.e_values) | ~np.isfinite(self.nlp_values)))
         if bad:
             self._notes["fit"].append(f"Plot 1: E or −ln p is not finite at {bad} of {ys.size} y (left blank).")
@@ -509,6 +510,35 @@ class LikelihoodView(ViewWidget):
                      f"{fit.max_residual:.3g}</span>")
         self.fit_text.setText(text + ".")
         self._curve_key = curve_key
+        self._frame_e(spec)
+
+    def _frame_e(self, spec: Loss) -> None:
+        """Plot 1 shows y within ±3 of E's minimum (and the current y), with headroom for the legend.
+
+        The whole y range would let a steep loss (Poisson's e^y) flatten everything else.
+        """
+        ys, e = self.y_grid, self.e_values
+        if not ys.size:
+            return
+        ok = np.isfinite(e)
+        if spec.domain == "probability" or not ok.any():
+            low, high = float(ys[0]), float(ys[-1])
+        else:
+            best = float(ys[ok][np.argmin(e[ok])])
+            low, high = max(float(ys[0]), best - 3.0), min(float(ys[-1]), best + 3.0)
+        low, high = min(low, self.y - 0.25), max(high, self.y + 0.25)
+        window = (low, high)
+        if window == self._e_window:
+            return
+        self._e_window = window
+        inside = (ys >= low) & (ys <= high)
+        shown = np.concatenate([e[inside], self.nlp_values[inside]])
+        shown = shown[np.isfinite(shown)]
+        self.plot_e.setXRange(low, high, padding=0.02)
+        if shown.size:  # a fixed range with headroom for the legend (autorange would hide it)
+            bottom, top = float(shown.min()), float(shown.max())
+            top = max(top, bottom + 1e-9)
+            self.plot_e.setYRange(bottom, bottom + 1.4 * (top - bottom), padding=0.02)
 
     def _draw_density(self, spec: Loss, notes: list[str]) -> None:
         """Plot 2: p(t | y) for the current y; bars for a pmf, a curve for a density."""
@@ -523,17 +553,19 @@ class LikelihoodView(ViewWidget):
             self.bars_p.setOpts(x=[0.0], height=[0.0], width=0.0)
             self.bars_p.hide()
             self.curve_p.show()
+            self._legend_entry(self.curve_p)
             at = lk.density_over_t(nm, y, np.array([t]), params).p
             self.mark_p.setData([t], _finite(at))
             self._label(self.plot_p, "target t")
         else:
             outcomes = lk.target_values(spec, nm) if nm.support == "binary" else None
             self.density = d = lk.density_over_t(nm, y, params=params, outcomes=outcomes)
-            width = 0.6 * (float(np.min(np.diff(d.t))) if d.t.size > 1 else 1.0)
+            width = min(0.4 * (float(np.min(np.diff(d.t))) if d.t.size > 1 else 1.0), 0.8)
             self.bars_p.setOpts(x=d.t, height=_finite(d.p), width=width)
             self.bars_p.show()
             self.curve_p.setData([], [])
             self.curve_p.hide()
+            self._legend_entry(self.bars_p)
             if nm.support == "binary" and np.any(d.t == t):
                 self.mark_p.setData([t], _finite(d.p[d.t == t][:1]))
             elif nm.support == "categorical":
@@ -544,7 +576,7 @@ class LikelihoodView(ViewWidget):
                                  else "outcome t")
         finite = d.p[np.isfinite(d.p)]
         top = float(finite.max()) if finite.size else 1.0
-        self.plot_p.setYRange(0.0, max(top, 1e-12) * 1.35, padding=0)  # headroom for the legend
+        self.plot_p.setYRange(0.0, max(top, 1e-12) * 1.6, padding=0)  # headroom for the legend
         self.plot_p.setXRange(float(d.t[0]) - (0.5 if d.discrete else 0.0),
                               float(d.t[-1]) + (0.5 if d.discrete else 0.0), padding=0.02)
         kind = "pmf" if d.discrete else "density"
@@ -586,9 +618,9 @@ class LikelihoodView(ViewWidget):
         grid = ml.y_grid
         self.curve_sum.setData(grid, _finite(ml.total_loss), connect="finite")
         self.curve_ll.setData(grid, _finite(ml.log_likelihood), connect="finite")
-        for plot in (self.plot_h, self.plot_s, self.plot_l):
-            plot.setXRange(float(grid[0]), float(grid[-1]), padding=0.02)
-        self._draw_histogram(spec, targets, grid)
+        window = self._ml_window(spec, ml, targets)
+        self.plot_l.setXRange(*window, padding=0.02)  # h and s are linked to it
+        self._draw_histogram(spec, targets, np.array(window))
 
         def place(key: str, value: float | None) -> None:
             for line in self.vlines[key]:
@@ -641,7 +673,23 @@ class LikelihoodView(ViewWidget):
         notes.extend(self._notes["samples"])
         self._sample_key = key
 
+    def _ml_window(self, spec: Loss, ml: lk.MaximumLikelihood, targets: np.ndarray) -> tuple[float, float]:
+        """The candidate y shown: the data's bulk, the optimum ± a margin and y_true, inside the grid."""
+        grid = ml.y_grid
+        if spec.domain == "probability":
+            return float(grid[0]), float(grid[-1])
+        points = [self.y_true]
+        for v in (ml.argmin_loss, ml.argmax_likelihood, ml.closed_form):
+            if v is not None:
+                points += [v - 1.5, v + 1.5]
+        t = targets[np.isfinite(targets)]
+        if t.size:
+            points += [float(v) for v in np.quantile(t, [0.01, 0.99])]
+        low, high = max(float(grid[0]), min(points) - 0.25), min(float(grid[-1]), max(points) + 0.25)
+        return (low, high) if high > low else (float(grid[0]), float(grid[-1]))
+
     def _draw_histogram(self, spec: Loss, targets: np.ndarray, grid: np.ndarray) -> None:
+        """Bars at each value for discrete targets, else bins over the shown window ``grid`` = [low, high]."""
         nm, params = spec.noise_model, self.params
         finite = targets[np.isfinite(targets)]
         span = float(grid[-1] - grid[0]) or 1.0
@@ -651,6 +699,12 @@ class LikelihoodView(ViewWidget):
             gaps = np.diff(values)
             width = min(0.8 * float(gaps.min()) if gaps.size else 1.0, 0.04 * span)
             self.hist_x, self.hist_counts, self.hist_width = values, counts.astype(float), width
+            self._label(self.plot_h, "t")
+            if nm.support == "binary":  # expected counts n·P(t | y_true) at each outcome
+                d = lk.density_over_t(nm, self.y_true, params=params, outcomes=lk.target_values(spec, nm))
+                self.expect_t, self.expect_counts = d.t, finite.size * d.p
+            self.curve_expect.setData(self.expect_t, _finite(self.expect_counts), pen=None, symbol="t1",
+                                      symbolSize=11, symbolBrush=PALETTE[2], symbolPen=None)
         else:
             inside = finite[(finite >= grid[0]) & (finite <= grid[-1])]
             bins = int(min(40, max(8, math.sqrt(max(inside.size, 1)) * 2)))
@@ -665,11 +719,19 @@ class LikelihoodView(ViewWidget):
                 self._label(self.plot_h, f"t  ({outside} targets beyond the axis)")
             else:
                 self._label(self.plot_h, "t")
+            self.curve_expect.setData(self.expect_t, _finite(self.expect_counts), connect="finite",
+                                      pen=pen(2, 1.5, DASH), symbol=None)
         self.bars_h.setOpts(x=self.hist_x, height=self.hist_counts, width=self.hist_width)
-        self.curve_expect.setData(self.expect_t, _finite(self.expect_counts), connect="finite")
         top = float(max(self.hist_counts.max(initial=0.0),
                         np.nanmax(_finite(self.expect_counts), initial=0.0)))
         self.plot_h.setYRange(0.0, max(top, 1.0) * 1.45, padding=0)  # headroom for the legend
+
+    def _legend_entry(self, item) -> None:
+        """Plot 2's legend names whichever of the curve and the bars is showing."""
+        if self.legend_p.getLabel(item) is None:
+            for other in (self.curve_p, self.bars_p):
+                self.legend_p.removeItem(other)
+            self.legend_p.addItem(item, "p(t | y)")
 
     # setTitle/setLabel re-lay out HTML text (~0.1 ms each): only touch what changed
     def _title(self, plot: pg.PlotItem, text: str) -> None:
