@@ -1,0 +1,297 @@
+"""The likelihood view, driven headless: what is DRAWN equals actviz.likelihood, and the controls change it."""
+
+from __future__ import annotations
+
+import csv
+import time
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+
+from actviz import likelihood as lk
+from actviz.cli import main
+from actviz.gui.headless import build_view, close_view
+from actviz.gui.viewbase import Selection
+from actviz.registry import Registry
+from actviz.specs import Loss, Param
+from tests.conftest import settle
+
+
+def drawn(item):
+    """The data handed to a curve (not a view-clipped subset), or a bar graph's x and heights."""
+    if isinstance(item, pg.BarGraphItem):
+        return np.asarray(item.opts["x"], dtype=float), np.asarray(item.opts["height"], dtype=float)
+    x, y = item.xData, item.yData
+    return (np.zeros(0) if x is None else np.asarray(x)), (np.zeros(0) if y is None else np.asarray(y))
+
+
+def as_drawn(values):
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+@pytest.fixture
+def view(registry, qtbot):
+    v, app = build_view(registry, "likelihood")
+    yield v
+    close_view(v, app)
+
+
+def show(view, **settings):
+    """Set controls (the loss first, as ``--set`` does) and redraw now."""
+    view.apply_settings({k: str(v) for k, v in settings.items()})
+    view.refresh()
+    assert view.error == ""
+    return view
+
+
+# ---------------------------------------------------------------- plot 1: E = −c ln p + const
+
+def test_default_is_squared_error_with_the_gaussian_constant(view, registry):
+    spec = registry.losses["squared_error"]
+    assert view.control_value("loss") == "squared_error"
+    y, e = drawn(view.curve_e)
+    np.testing.assert_allclose(e, spec.function(y, 1.0))
+    _, nlp = drawn(view.curve_nlp)
+    np.testing.assert_allclose(nlp, -spec.noise_model.log_density(1.0, y))
+    _, fitted = drawn(view.curve_fit)
+    np.testing.assert_allclose(fitted, e, atol=1e-12)  # E and c·(−ln p) + const are the same curve
+    assert view.fit.c == pytest.approx(1.0)
+    assert view.fit.const == pytest.approx(-0.5 * np.log(2 * np.pi))  # ½(t−y)² = −ln N − ½ln 2π
+    assert "c = <b>1</b>" in view.fit_text.text() and "-0.918939" in view.fit_text.text()
+    assert "0.9189" in view.plot_e.titleLabel.text
+
+
+@pytest.mark.parametrize("name", ["absolute_error", "binary_cross_entropy", "categorical_cross_entropy",
+                                  "poisson_nll", "cauchy_loss"])
+def test_drawn_loss_and_fitted_negative_log_likelihood_agree(view, registry, name):
+    spec = registry.losses[name]
+    show(view, loss=name)
+    y, e = drawn(view.curve_e)
+    _, fitted = drawn(view.curve_fit)
+    ok = np.isfinite(e)
+    assert ok.sum() > 100
+    np.testing.assert_allclose(fitted[ok], e[ok], atol=1e-8)
+    fit = lk.fit_scale_offset(spec, t=[view.t], params=view.params)
+    assert (view.fit.c, view.fit.const) == (pytest.approx(fit.c), pytest.approx(fit.const))
+
+
+# ---------------------------------------------------------------- plot 2: p(t | y)
+
+def test_density_drawn_equals_density_over_t(view, registry):
+    show(view, loss="absolute_error", y=0.5)
+    nm = registry.losses["absolute_error"].noise_model
+    t, p = drawn(view.curve_p)
+    np.testing.assert_allclose(p, lk.density_over_t(nm, 0.5, t).p)
+    assert t[np.argmax(p)] == pytest.approx(0.5, abs=0.02)
+    assert view.curve_p.isVisible() and not view.bars_p.isVisible()
+
+
+def test_binary_and_categorical_pmfs_are_bars(view, registry):
+    show(view, loss="binary_cross_entropy", y=0.2)
+    x, h = drawn(view.bars_p)
+    np.testing.assert_allclose(x, [0.0, 1.0])
+    np.testing.assert_allclose(h, [0.8, 0.2])
+    assert view.bars_p.isVisible() and not view.curve_p.isVisible()
+    show(view, loss="categorical_cross_entropy", K=4, y=0.4)
+    x, h = drawn(view.bars_p)
+    d = lk.density_over_t(registry.losses["categorical_cross_entropy"].noise_model, 0.4, params={"K": 4.0})
+    np.testing.assert_allclose(x, d.t)
+    np.testing.assert_allclose(h, d.p)
+    assert h.sum() == pytest.approx(1.0) and x.size == 4
+
+
+# ---------------------------------------------------------------- plot 3: the three routes agree
+
+@pytest.mark.parametrize("name,statistic", [("squared_error", np.mean), ("absolute_error", np.median),
+                                            ("binary_cross_entropy", np.mean)])
+def test_argmin_loss_equals_argmax_likelihood_equals_closed_form(view, registry, name, statistic):
+    spec = registry.losses[name]
+    show(view, loss=name, seed=3, n=41)
+    targets = lk.sample_targets(spec.noise_model, view.y_true, 41, 3, view.params)
+    np.testing.assert_array_equal(view.targets, targets)
+    grid, total = drawn(view.curve_sum)
+    _, ll = drawn(view.curve_ll)
+    np.testing.assert_allclose(total, as_drawn(lk.total_loss(spec, grid, targets)))
+    np.testing.assert_allclose(ll, as_drawn(lk.log_likelihood(spec.noise_model, grid, targets)))
+    argmin = grid[np.nanargmin(total)]
+    argmax = grid[np.nanargmax(ll)]
+    assert argmin == argmax == pytest.approx(statistic(targets), abs=1e-12)
+    # the markers and lines sit there, and the numbers are printed
+    assert drawn(view.mark_min)[0][0] == argmin and drawn(view.mark_max)[0][0] == argmax
+    assert view.vlines["closed"][0].value() == pytest.approx(statistic(targets))
+    assert view.ml_text.text().count(f"{argmin:.4g}") == 3 and "coincide" in view.ml_text.text()
+
+
+def test_absolute_error_minimiser_sits_on_the_median_not_the_mean(view):
+    """The issue's done-when: heavy-ish Laplace data, the loss minimiser is the median."""
+    show(view, loss="absolute_error", n=101, seed=11)
+    grid, total = drawn(view.curve_sum)
+    best = grid[np.nanargmin(total)]
+    assert best == np.median(view.targets) != pytest.approx(np.mean(view.targets), abs=1e-3)
+    assert "median" in view.plot_h.titleLabel.text
+
+
+def test_loss_without_closed_form_still_agrees(view):
+    show(view, loss="cauchy_loss")
+    assert view.ml.closed_form is None and not view.vlines["closed"][0].isVisible()
+    assert view.ml.argmin_loss == view.ml.argmax_likelihood
+    assert "no closed-form" in view.ml_text.text()
+
+
+# ---------------------------------------------------------------- controls change what is drawn
+
+def test_controls_change_the_drawn_data(view):
+    show(view, loss="squared_error")
+    _, e0 = drawn(view.curve_e)
+    show(view, t=-1.5)
+    _, e1 = drawn(view.curve_e)
+    assert not np.allclose(e0, e1)
+    t0, p0 = drawn(view.curve_p)
+    show(view, y=1.0)
+    assert drawn(view.mark_e)[0][0] == 1.0 and view.line_y.value() == 1.0
+    assert not np.allclose(p0, drawn(view.curve_p)[1])
+    before = view.targets.copy()
+    show(view, seed=7)
+    assert not np.array_equal(before, view.targets)
+    show(view, n=9)
+    assert view.targets.size == 9 and drawn(view.bars_h)[1].sum() <= 9
+    show(view, y_true=-2.0)
+    assert view.ml.argmin_loss == pytest.approx(np.mean(view.targets))
+    assert np.mean(view.targets) < -1.0
+
+
+def test_loss_parameters_are_controls(view, registry):
+    show(view, loss="gaussian_nll", var=4.0, y=0.0)
+    nm = registry.losses["gaussian_nll"].noise_model
+    t, p = drawn(view.curve_p)
+    np.testing.assert_allclose(p, np.exp(nm.log_density(t, 0.0, var=4.0)))
+    assert "var" in {c.name for c in view.controls()}
+
+
+def test_bad_values_are_refused_with_a_reason(view):
+    with pytest.raises(ValueError, match="outside"):
+        view.set_control("n", 0)
+    with pytest.raises(ValueError, match="whole number"):
+        view.set_control("seed", 1.5)
+    with pytest.raises(ValueError, match="not one of"):
+        view.set_control("loss", "nonsense")
+    with pytest.raises(KeyError):
+        view.set_control("K", 3)  # squared error has no K
+
+
+def test_follows_the_browser_selection_and_pushes_back(registry, qtbot):
+    selection = Selection(registry.activations["logistic"])
+    v, app = build_view(registry, "likelihood", selection=selection)
+    try:
+        assert v.control_value("loss") == "squared_error"  # an activation is not followed
+        selection.select(registry.losses["absolute_error"], {"t": -0.5})
+        settle(qtbot)
+        assert v.control_value("loss") == "absolute_error" and v.control_value("t") == -0.5
+        selection.set_value("t", 0.75)
+        settle(qtbot)
+        assert v.control_value("t") == 0.75 and v.panel.widgets["t"].value() == 0.75
+        v.set_control("t", 1.25)
+        assert selection.values["t"] == 1.25
+        v.set_control("loss", "squared_error")  # the view's own choice does not move the browser
+        assert selection.spec.name == "absolute_error"
+    finally:
+        close_view(v, app)
+
+
+def test_state_round_trips(view, registry):
+    show(view, loss="categorical_cross_entropy", K=5, y=0.25, seed=4, n=30)
+    state = view.state()
+    other, app = build_view(registry, "likelihood")
+    try:
+        other.restore(state)
+        other.refresh()
+        assert other.state() == state
+        np.testing.assert_array_equal(other.targets, view.targets)
+    finally:
+        close_view(other, app)
+
+
+def test_redraw_is_fast(view):
+    show(view, loss="squared_error")
+    times = []
+    for i in range(10):
+        view.set_control("y", 0.01 * i)
+        start = time.perf_counter()
+        view.redraw()
+        times.append(time.perf_counter() - start)
+    assert sorted(times)[5] < 0.01
+
+
+# ---------------------------------------------------------------- a loss without a noise model
+
+def test_a_loss_without_a_noise_model_says_so(registry, qtbot):
+    plain = Loss(name="plain", label="Plain quartic", formula="E=(y-t)^4", function=lambda y, t: (y - t) ** 4,
+                 target=Param("t", 0.0, -1.0, 1.0), plugin="test")
+    reg = Registry(losses={"plain": plain, **registry.losses}, views=registry.views)
+    v, app = build_view(reg, "likelihood", selection=Selection(plain))
+    try:
+        assert v.control_value("loss") == "plain" and v.error == ""
+        sentence = "Plain quartic declares no noise model, so it has no likelihood reading here."
+        assert v.message.text() == sentence and v.message.isVisibleTo(v)
+        assert not v.layout_widget.isVisibleTo(v)
+        assert v.export_columns() == {}
+        v.set_control("loss", "squared_error")
+        v.refresh()
+        assert not v.message.isVisibleTo(v) and v.layout_widget.isVisibleTo(v)
+        assert drawn(v.curve_e)[1].size > 100
+    finally:
+        close_view(v, app)
+
+
+# ---------------------------------------------------------------- headless export
+
+def test_export_csv_has_named_columns(tmp_path):
+    out = tmp_path / "likelihood.csv"
+    assert main(["export", "--view", "likelihood", "--set", "loss=absolute_error", "--set", "n=31",
+                 "--set", "seed=2", "--out", str(out)]) == 0
+    with open(out, newline="") as fh:
+        rows = list(csv.reader(fh))
+    header = rows[0]
+    for name in ("y", "E(y;t)", "-ln p(t|y)", "c*(-ln p)+const", "t (density)", "p(t|y)", "targets",
+                 "candidate y", "total loss", "log-likelihood", "argmin total loss", "argmax log-likelihood",
+                 "closed form", "c", "const"):
+        assert name in header
+    col = {name: [float(r[i]) for r in rows[1:] if i < len(r) and r[i] != ""] for i, name in enumerate(header)}
+    assert len(col["targets"]) == 31
+    assert col["argmin total loss"][0] == col["argmax log-likelihood"][0] == col["closed form"][0]
+    assert col["closed form"][0] == pytest.approx(np.median(col["targets"]))
+    assert col["const"][0] == pytest.approx(-np.log(2.0))
+
+
+def test_export_png_and_svg(tmp_path):
+    png, svg = tmp_path / "l.png", tmp_path / "l.svg"
+    assert main(["export", "--view", "likelihood", "--set", "loss=binary_cross_entropy", "--out", str(png)]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert main(["export", "--view", "likelihood", "--set", "loss=categorical_cross_entropy", "--set", "K=6",
+                 "--out", str(svg)]) == 0
+    ET.parse(svg)
+
+
+def test_export_refuses_bad_keys_and_values(tmp_path):
+    out = str(tmp_path / "x.csv")
+    assert main(["export", "--view", "likelihood", "--set", "bogus=1", "--out", out]) == 2
+    assert main(["export", "--view", "likelihood", "--set", "loss=nope", "--out", out]) == 2
+    assert main(["export", "--view", "likelihood", "--set", "n=0", "--out", out]) == 2
+
+
+def test_export_help_lists_the_keys(capsys):
+    assert main(["export", "--view", "likelihood", "--help"]) == 0
+    out = capsys.readouterr().out
+    for key in ("loss", "t", "y", "seed", "n", "y_true"):
+        assert f"  {key} " in out
+
+
+def test_opens_in_the_main_window(window, qtbot):
+    window.select_function("absolute_error")
+    view = window.show_view("likelihood")
+    settle(qtbot)
+    assert view.error == "" and view.control_value("loss") == "absolute_error"
+    grid, total = drawn(view.curve_sum)
+    assert grid[np.nanargmin(total)] == np.median(view.targets)
