@@ -132,7 +132,7 @@ def test_edges_k_zero_and_k_equal_n(view):
         assert np.isnan(ll[-1 if k == 0 else 0])  # the other is −∞, left as a gap
         _, bce = drawn(view.curve_bce)
         assert x[np.nanargmin(bce)] == hat
-        assert "θ = 1" in view.notes.text() if k == 0 else "θ = 0" in view.notes.text()
+        assert ("θ = 1" if k == 0 else "θ = 0") in view.prior_note.text()
 
 
 def test_no_flips_yet(view):
@@ -290,7 +290,7 @@ def test_prior_on_draws_the_posterior_with_map_and_mean(view, k, n, a, b):
     band_x = drawn(view.band_post)[0]
     assert band_x.min() == iv.lower and band_x.max() == iv.upper
     labels = [label.text for _, label in view.legend_post.items]
-    assert {"prior", "posterior", "MAP (mode)", "posterior mean"} <= set(labels)
+    assert {"prior", "posterior", "MAP", "mean", "95% int."} <= set(labels)
     assert "MAP" in view.prior_note.text() and "(k+a)/(n+a+b)" in view.prior_note.text()
     assert "MAP" in view.readout.text() and "posterior mean" in view.readout.text()
 

@@ -36,20 +36,17 @@ CENTRAL = (0.01, 0.99)  # the y ranges of ℓ and the loss are fitted to θ in h
 
 ML = "θ<sub>ML</sub>"  # the maximum-likelihood estimate θ̂ (combining hats render badly in many Qt fonts)
 INTRO = ("<b>What is the coin's bias θ?</b> k heads in n flips have likelihood L(θ) = θ<sup>k</sup>"
-         f"(1−θ)<sup>n−k</sup>, largest at the maximum-likelihood estimate {ML} = k/n; "
-         f"ln is increasing, so ℓ(θ) = ln L(θ) peaks at the same {ML}.")
-IDENTITY = ("<b>Why the cross-entropy minimum is the same point:</b> predict θ for every flip (target t = 1 for "
-            "heads, 0 for tails). The mean binary cross-entropy (1/n)·Σ[−t ln θ − (1−t) ln(1−θ)] "
-            "= −[k ln θ + (n−k) ln(1−θ)]/n = <b>−ℓ(θ)/n</b>: the log-likelihood turned upside down and scaled, "
-            "never shifted sideways. So minimising the loss <i>is</i> maximising the likelihood — plot 3 draws "
-            f"both curves; they coincide, with the minimum at {ML} = k/n.")
-PRIOR_ON = ("<b>Plot 5:</b> dashed = prior Beta(a, b); solid = posterior Beta(k+a, n−k+b); "
-            "<b>MAP</b> (red line) = posterior mode (k+a−1)/(n+a+b−2); <b>mean</b> (green dots) = (k+a)/(n+a+b) — "
-            "the prior counts as a heads and b tails already seen. Green band (plots 1, 5): the 95% <b>likelihood</b> "
-            f"interval {{θ : ℓ(θ) ≥ ℓ({ML}) − 1.92}}, which uses no prior.")
-PRIOR_OFF = (f"Green band (plot 1): the 95% likelihood interval {{θ : ℓ(θ) ≥ ℓ({ML}) − 1.92}}, "
-             f"i.e. L(θ)/L({ML}) ≥ 0.147. "
-             "Set <i>Beta prior</i> = on for a prior, the posterior, its MAP and its mean (plot 5).")
+         f"(1−θ)<sup>n−k</sup>, largest at {ML} = k/n; its log ℓ(θ) peaks at the same {ML}.")
+IDENTITY = ("<b>Why the cross-entropy minimum is the same point:</b> with targets t = 1 (heads) and 0 (tails), "
+            "the mean binary cross-entropy of predicting θ for every flip is (1/n)·Σ[−t ln θ − (1−t) ln(1−θ)] "
+            "= −[k ln θ + (n−k) ln(1−θ)]/n = <b>−ℓ(θ)/n</b>: ℓ upside down and scaled, never shifted sideways. "
+            f"So minimising the loss <i>is</i> maximising the likelihood: in plot 3 both curves coincide, "
+            f"with the minimum at {ML} = k/n.")
+PRIOR_ON = ("Plot 5: posterior Beta(k+a, n−k+b) from the prior Beta(a, b); <b>MAP</b> = its mode "
+            "(k+a−1)/(n+a+b−2), <b>mean</b> = (k+a)/(n+a+b) (the prior counts as a heads and b tails). "
+            f"Green band: the 95% <b>likelihood</b> interval {{θ : ℓ(θ) ≥ ℓ({ML}) − 1.92}}, which uses no prior.")
+PRIOR_OFF = (f"Green band: the 95% likelihood interval {{θ : ℓ(θ) ≥ ℓ({ML}) − 1.92}} (L/L({ML}) ≥ 0.147). "
+             "Set <i>Beta prior</i> = on for a prior, the posterior, its MAP and mean (plot 5).")
 SOURCE_TEXT = {
     "typed": "Data: the typed k and n. Flipping the coin switches to its counts.",
     "simulation": "Data: the simulated coin's flips (k = heads, n = flips). Editing k or n switches back to typed.",
@@ -84,6 +81,17 @@ def _band(lower: float, upper: float, top: float) -> tuple[np.ndarray, np.ndarra
     return np.array([lower, lower, upper, upper]), np.array([0.0, top, top, 0.0])
 
 
+class CompactAxis(pg.AxisItem):
+    """Tick labels of at most ~7 characters (ℓ reaches −10⁸ at n = 10⁷), so a fixed axis width always fits them.
+
+    pyqtgraph widens an axis only after a paint that found its labels too long,
+    so a one-shot export would otherwise draw the ℓ axis without labels.
+    """
+
+    def tickStrings(self, values, scale, spacing):
+        return [f"{v * scale:.3g}".replace("-", "−") for v in values]
+
+
 class CoinView(ViewWidget):
     """Likelihood, log-likelihood, cross-entropy, convergence and a Beta posterior for a coin's bias."""
 
@@ -99,15 +107,19 @@ class CoinView(ViewWidget):
         self._syncing = False
         self.redraw_ms = 0.0
         self._ranges: dict[pg.PlotItem, tuple[float, float]] = {}
+        self._relayout = False
         self._empty_arrays()
 
         self.layout_widget = pg.GraphicsLayoutWidget()
         lw = self.layout_widget
-        small = {"size": "9pt"}
+        small = {"size": "8pt"}
         self.plot_lik = lw.addPlot(row=0, col=0, title="1 · likelihood L(θ)", **small)
-        self.plot_ll = lw.addPlot(row=0, col=1, title="2 · log-likelihood ℓ(θ)", **small)
-        self.plot_bce = lw.addPlot(row=1, col=0, title="3 · mean BCE = −ℓ(θ)/n", **small)
-        self.plot_post = lw.addPlot(row=1, col=1, title="5 · prior → posterior", **small)
+        self.plot_ll = lw.addPlot(row=0, col=1, title="2 · log-likelihood ℓ(θ)",
+                                  axisItems={"left": CompactAxis("left")}, **small)
+        self.plot_bce = lw.addPlot(row=1, col=0, title="3 · mean BCE = −ℓ(θ)/n",
+                                   axisItems={"left": CompactAxis("left")}, **small)
+        self.plot_post = lw.addPlot(row=1, col=1, title="5 · prior → posterior",
+                                    axisItems={"left": CompactAxis("left")}, **small)
         self.plot_traj = lw.addPlot(row=2, col=0, colspan=2, title=f"4 · {ML} of the simulated coin as it is flipped",
                                     **small)
         self.theta_plots = (self.plot_lik, self.plot_ll, self.plot_bce, self.plot_post)
@@ -115,6 +127,7 @@ class CoinView(ViewWidget):
             guard_plot(plot)
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setMenuEnabled(False)
+        self._metrics = QtGui.QFontMetrics(self.layout_widget.font())
         for plot in self.theta_plots:
             plot.setLabel("bottom", "θ")
             plot.setXRange(0.0, 1.0, padding=0.02)
@@ -148,18 +161,18 @@ class CoinView(ViewWidget):
         self.legend_bce = self.plot_bce.addLegend(**LEGEND)
         self.curve_bce = _curve(self.plot_bce, "mean BCE", pen=pen(3, 2))
         self.curve_negll = _curve(self.plot_bce, "−ℓ(θ)/n", pen=pen(0, 2, dash))
-        self.mark_bce = _dot(self.plot_bce, f"min at {ML}")
+        self.mark_bce = _dot(self.plot_bce)
         # 4: the estimate as the coin is flipped (PlotDataItem: it follows the log x axis)
         self.legend_traj = self.plot_traj.addLegend(**LEGEND)
         self.curve_p = self.plot_traj.plot(pen=pen(1, 1.5, dash), name="true p")
         self.curve_traj = self.plot_traj.plot(pen=pen(0, 1.5), name=f"{ML} after n flips")
         # 5: prior and posterior
-        self.legend_post = self.plot_post.addLegend(**LEGEND)
-        self.band_post = _curve(self.plot_post, "95% lik. interval", pen=None, fillLevel=0.0, brush=band_brush)
+        self.legend_post = self.plot_post.addLegend(**LEGEND, colCount=2)
+        self.band_post = _curve(self.plot_post, "95% int.", pen=None, fillLevel=0.0, brush=band_brush)
         self.curve_prior = _curve(self.plot_post, "prior", pen=pen(5, 1.5, dash))
         self.curve_post = _curve(self.plot_post, "posterior", pen=pen(4))
-        self.mark_map = _curve(self.plot_post, "MAP (mode)", pen=pen(1, 2))
-        self.mark_mean = _curve(self.plot_post, "posterior mean", pen=pen(2, 2, dot))
+        self.mark_map = _curve(self.plot_post, "MAP", pen=pen(1, 2))
+        self.mark_mean = _curve(self.plot_post, "mean", pen=pen(2, 2, dot))
         # printed θ̂ and the "nothing to draw" messages
         self.hat_text = pg.TextItem("", anchor=(0.5, 1.0), color=PALETTE[1])
         self.plot_lik.addItem(self.hat_text, ignoreBounds=True)
@@ -187,10 +200,7 @@ class CoinView(ViewWidget):
         self.identity.setWordWrap(True)
         self.prior_note = QtWidgets.QLabel(PRIOR_OFF)
         self.prior_note.setWordWrap(True)
-        self.notes = QtWidgets.QLabel("")
-        self.notes.setWordWrap(True)
-        for label in (self.prior_note, self.notes):
-            label.setStyleSheet("font-size: small;")
+        self.prior_note.setStyleSheet("font-size: small;")
         self.strip = QtWidgets.QLabel(" ")
         self.strip.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.strip.setWordWrap(True)
@@ -273,7 +283,6 @@ class CoinView(ViewWidget):
         main.addWidget(self.strip)
         main.addWidget(self.identity)
         main.addWidget(self.prior_note)
-        main.addWidget(self.notes)
         layout = QtWidgets.QHBoxLayout(self)
         layout.addWidget(scroll)
         layout.addLayout(main, 1)
@@ -478,12 +487,13 @@ class CoinView(ViewWidget):
         self._draw_strip()
         self._sync_panel()
         self.source_label.setText(SOURCE_TEXT[self.source])
-        self.prior_note.setText(PRIOR_ON if self.prior else PRIOR_OFF)
-        self.notes.setText(" ".join(notes))
-        self.notes.setVisible(bool(notes))
+        self.prior_note.setText(" ".join([PRIOR_ON if self.prior else PRIOR_OFF, *notes]))
         self.warning.setText("\n".join(problems))
         self.warning.setVisible(bool(problems))
         self.readout.setText(self._readout(k, n))
+        if self._relayout:  # apply new axis widths now, not after the next paint (a one-shot export paints once)
+            self._relayout = False
+            self.layout_widget.ci.layout.activate()
         self.redraw_ms = 1000.0 * (time.perf_counter() - start)
 
     def _y_range(self, plot: pg.PlotItem, low: float, high: float) -> None:
@@ -491,6 +501,21 @@ class CoinView(ViewWidget):
         if (low, high) != self._ranges.get(plot):
             self._ranges[plot] = (low, high)
             plot.setYRange(low, high, padding=0)
+            self._fit_axis(plot.getAxis("left"), low, high)
+
+    def _fit_axis(self, axis: pg.AxisItem, low: float, high: float) -> None:
+        """Width the left axis for the labels of this range now.
+
+        pyqtgraph widens an axis only after a paint that found its labels too
+        long, so a one-shot export would draw ℓ (−10⁷ at n = 10⁷) without labels.
+        """
+        ticks = axis.tickValues(low, high, max(axis.height(), 60.0))
+        texts = [t for spacing, values in ticks for t in axis.tickStrings(values, 1.0, spacing)]
+        text = max((self._metrics.horizontalAdvance(t) for t in texts), default=0)
+        width = float(text + axis.style["tickTextOffset"][0] + self._metrics.height() + 6)
+        if abs(width - (axis.fixedWidth or axis.width())) > 2:
+            axis.setWidth(width)
+            self._relayout = True
 
     def _message(self, key: str, text: str) -> None:
         """A "nothing to draw" note over plot ``key`` (hidden when empty: its fill would cover the curves)."""
@@ -527,9 +552,9 @@ class CoinView(ViewWidget):
         self.mark_ll.setData([hat], [self.loglik[at_hat]])
         self.mark_bce.setData([hat], [self.bce[at_hat]])
         self.band_lik.setData(*_band(self.interval.lower, self.interval.upper, 1.0))
-        self.hat_text.setHtml(f'<span style="color:{PALETTE[1]}">{ML} = {k:,}/{n:,} = {hat:.4g}</span>'
+        self.hat_text.setHtml(f'<span style="color:{PALETTE[1]}; font-size:8pt">{ML} = {k:,}/{n:,} = {hat:.4g}</span>'
                              .replace(",", " "))
-        self.hat_text.setAnchor((0.0 if hat < 0.25 else 1.0 if hat > 0.75 else 0.5, 1.0))
+        self.hat_text.setAnchor((0.0 if hat < 0.5 else 1.0, 1.0))  # the text runs away from the nearer edge
         self.hat_text.setPos(hat, 1.03)
         # ℓ → −∞ and the loss → +∞ at the ends: fit the y range to θ in CENTRAL, where both are finite
         central = (theta >= CENTRAL[0]) & (theta <= CENTRAL[1])
@@ -606,7 +631,7 @@ class CoinView(ViewWidget):
         colours = {"H": PALETTE[0], "T": PALETTE[1]}
         letters = "".join(f'<span style="color:{colours[c]}">{c}</span>' for c in sim.recent(STRIP))
         counts = f"heads {sim.heads:,} · tails {sim.tails:,} · flips {sim.n:,}".replace(",", " ")
-        self.strip.setText(f"<b>Last flips</b> (oldest first): <tt><b>{letters}</b></tt><br>{html.escape(counts)}"
+        self.strip.setText(f"<b>Last flips</b> (oldest first) <tt><b>{letters}</b></tt> · {html.escape(counts)}"
                            f" · {ML} = {sim.estimate:.4f} (true p = {self.p:g}, seed {self.seed})")
 
     def _readout(self, k: int, n: int) -> str:
