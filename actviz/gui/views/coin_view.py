@@ -61,6 +61,9 @@ def _finite(values: np.ndarray) -> np.ndarray:
 def _corner(legend: pg.LegendItem, x: float, top: bool = True) -> None:
     """Pin ``legend`` to the top (or bottom) of its plot, at the left (x = 0), centre (0.5) or right (1)."""
     y = 0.0 if top else 1.0
+    if getattr(legend, "_actviz_corner", None) == (x, y):
+        return
+    legend._actviz_corner = (x, y)
     legend.anchor(itemPos=(x, y), parentPos=(x, y), offset=(4 - 8 * x, 4 if top else -4))
 
 
@@ -127,6 +130,8 @@ class CoinView(ViewWidget):
             guard_plot(plot)
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setMenuEnabled(False)
+            for side in ("left", "bottom"):  # no "(M)" unit prefixes; and no label re-render on every range change
+                plot.getAxis(side).enableAutoSIPrefix(False)
         self._metrics = QtGui.QFontMetrics(self.layout_widget.font())
         for plot in self.theta_plots:
             plot.setLabel("bottom", "θ")
