@@ -1,9 +1,9 @@
 """actviz-example: a complete third-party actviz plugin, written to be copied.
 
-It adds one activation with a parameter (squareplus) and one loss with a noise
-model (the Cauchy loss). To make your own plugin, copy the whole
-``plugins/actviz_example`` directory, rename things as README.md explains,
-and replace the two specs below with yours.
+It adds one activation with a parameter (squareplus), one loss with a noise
+model (the Cauchy loss) and one view (a histogram of slopes, in ``view.py``).
+To make your own plugin, copy the whole ``plugins/actviz_example`` directory,
+rename things as README.md explains, and replace the specs below with yours.
 
 How actviz finds this module: ``pyproject.toml`` declares an entry point in
 the group ``actviz`` named ``example`` that points here. When actviz loads its
@@ -160,6 +160,27 @@ def actviz_losses():
     return LOSSES
 
 
-# TODO(views): a plugin will also be able to add its own tab to the main window
-# through an ``actviz_views`` hook. That API is still being designed; an example
-# view goes here once it is settled. Until then, leave this hook out.
+# A view: an extra tab in the main window, and a target of
+# ``actviz export --view example_slopes --out slopes.png``.
+#
+# ``create(context)`` runs only when the tab is first opened (or exported), so the Qt
+# import inside it costs nothing for ``actviz list`` or ``actviz check``. ``context``
+# holds the registry (every function of every plugin) and the browser's selection.
+# The view itself, with comments on what a view must do, is in ``view.py``.
+
+
+@actviz.hookimpl
+def actviz_views():
+    def create(context):
+        from actviz_example.view import SlopeHistogram  # lazy: Qt is imported here, not at load time
+
+        return SlopeHistogram(context)
+
+    return [
+        actviz.View(
+            name="example_slopes",  # unique across plugins; what `--view` takes
+            label="Slope histogram",  # the tab's title
+            create=create,
+            description="The distribution of f′(z) for z ~ N(0, σ²): where inputs fall, how steep f is there.",
+        ),
+    ]

@@ -122,3 +122,32 @@ def test_cauchy_samples(registry):
     assert np.median(s) == pytest.approx(1.5, abs=0.05)  # the median, not the mean, locates a Cauchy
     q1, q3 = np.quantile(s, [0.25, 0.75])
     assert (q3 - q1) / 2 == pytest.approx(2.0, rel=0.05)  # the half inter-quartile range is γ
+
+
+# The view: it is registered under this plugin's name and draws a histogram of slopes.
+
+def test_the_view_is_registered_and_draws(registry):
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no display needed
+    from actviz.gui.headless import build_view, close_view  # Qt only here, as in create()
+
+    assert "example_slopes" in registry.views
+    assert registry.views["example_slopes"].plugin == PLUGIN
+    view, app = build_view(registry, "example_slopes")
+    try:
+        view.apply_settings({"activation": "logistic", "sigma": "0.1", "bins": "20"})
+        view.refresh()
+        assert view.error == ""
+        edges, fractions = view.curve.xData, view.curve.yData
+        assert edges.size == 21 and fractions.sum() == pytest.approx(1.0)
+        # z ~ N(0, 0.01): the logistic slope σ(z)(1 − σ(z)) stays within a hair of its peak ¼
+        assert edges[0] > 0.24 and edges[-1] <= 0.25 + 1e-12
+        view.apply_settings({"sigma": "10"})
+        view.refresh()
+        assert view.curve.xData[0] < 0.01  # large σ: most inputs in the flat tails, slopes near 0
+        assert set(view.export_columns()) == {"slope bin left", "slope bin right", "fraction"}
+        with pytest.raises(ValueError):
+            view.set_control("sigma", 100.0)
+    finally:
+        close_view(view, app)
