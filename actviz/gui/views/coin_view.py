@@ -92,7 +92,8 @@ class CompactAxis(pg.AxisItem):
     """
 
     def tickStrings(self, values, scale, spacing):
-        return [f"{v * scale:.3g}".replace("-", "−") for v in values]
+        return [(f"{v * scale:.6g}" if abs(v * scale) < 1e6 else f"{v * scale:.3g}").replace("-", "−")
+                for v in values]
 
 
 class CoinView(ViewWidget):
@@ -169,12 +170,12 @@ class CoinView(ViewWidget):
         self.mark_bce = _dot(self.plot_bce)
         # 4: the estimate as the coin is flipped (PlotDataItem: it follows the log x axis)
         self.legend_traj = self.plot_traj.addLegend(**LEGEND)
-        self.curve_p = self.plot_traj.plot(pen=pen(1, 1.5, dash), name="true p")
-        self.curve_traj = self.plot_traj.plot(pen=pen(0, 1.5), name=f"{ML} after n flips")
+        self.curve_p = self.plot_traj.plot(pen=pen(1, 2, dash), name="true p")
+        self.curve_traj = self.plot_traj.plot(pen=pen(0, 2), name=f"{ML} after n flips")
         # 5: prior and posterior
         self.legend_post = self.plot_post.addLegend(**LEGEND, colCount=2)
         self.band_post = _curve(self.plot_post, "95% int.", pen=None, fillLevel=0.0, brush=band_brush)
-        self.curve_prior = _curve(self.plot_post, "prior", pen=pen(5, 1.5, dash))
+        self.curve_prior = _curve(self.plot_post, "prior", pen=pen(5, 2, dash))
         self.curve_post = _curve(self.plot_post, "posterior", pen=pen(4))
         self.mark_map = _curve(self.plot_post, "MAP", pen=pen(1, 2))
         self.mark_mean = _curve(self.plot_post, "mean", pen=pen(2, 2, dot))
