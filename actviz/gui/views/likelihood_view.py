@@ -30,7 +30,7 @@ from ..formula import FormulaLabel
 from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, controls_of, guard_plot, pen
 
 TOP_POINTS = 600  # y samples of plot 1, t samples of plot 2
-ML_POINTS = 801  # candidate y of plot 3 (the closed form is added as an exact grid point)
+ML_POINTS = 601  # candidate y of plot 3 (the closed form is added as an exact grid point)
 PREFERRED_LOSS = "squared_error"
 FIXED = ("loss", "y", "seed", "n", "y_true")  # the view's own control names
 MAX_N = 5000
