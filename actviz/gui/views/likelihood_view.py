@@ -724,7 +724,7 @@ class LikelihoodView(ViewWidget):
         self.bars_h.setOpts(x=self.hist_x, height=self.hist_counts, width=self.hist_width)
         top = float(max(self.hist_counts.max(initial=0.0),
                         np.nanmax(_finite(self.expect_counts), initial=0.0)))
-        self.plot_h.setYRange(0.0, max(top, 1.0) * 1.45, padding=0)  # headroom for the legend
+        self.plot_h.setYRange(0.0, max(top, 1.0) * 1.75, padding=0)  # headroom for the legend
 
     def _legend_entry(self, item) -> None:
         """Plot 2's legend names whichever of the curve and the bars is showing."""

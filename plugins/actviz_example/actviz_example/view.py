@@ -51,7 +51,8 @@ class SlopeHistogram(ViewWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.setLabel("bottom", "slope f′(z)")
         self.plot.setLabel("left", "fraction of samples")
-        self.plot.getAxis("bottom").enableAutoSIPrefix(False)  # no "(x0.001)" under the axis
+        for side in ("left", "bottom"):
+            self.plot.getAxis(side).enableAutoSIPrefix(False)  # no "(x0.001)" beside an axis
         # stepMode="center": x holds the bin edges (one more than the counts), drawn as bars
         # colours come from actviz's PALETTE (readable on light and dark backgrounds)
         fill = pg.mkColor(PALETTE[0])
