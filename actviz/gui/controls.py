@@ -18,6 +18,8 @@ SLIDER_STEPS = 1000
 
 
 def decimals_for(step: float) -> int:
+    if step >= 1 and float(step).is_integer():
+        return 0  # counts and seeds read as 51, not 51.0
     return max(0, min(6, -math.floor(math.log10(step)) + 1)) if step > 0 else 3
 
 
