@@ -215,6 +215,8 @@ class DeltaView(ViewWidget):
             plot.setLabel("left", left)
             plot.getAxis("left").enableAutoSIPrefix(False)
             plot.getAxis("left").setWidth(64)
+            for side in ("left", "bottom"):  # grid behind the curves
+                plot.getAxis(side).setZValue(-1)
             plot.addItem(pg.InfiniteLine(0, angle=0, pen=pg.mkPen((128, 128, 128), width=1)), ignoreBounds=True)
             plot.addItem(pg.InfiniteLine(0, angle=90, pen=pg.mkPen((128, 128, 128), width=1)), ignoreBounds=True)
             plot.setMenuEnabled(False)
