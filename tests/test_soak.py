@@ -119,7 +119,7 @@ class Walker:
         view = self.win.current_view()
         if view is None:
             return
-        controls = view.controls()
+        controls = [c for c in view.controls() if c.name not in view.batch_controls]
         if not controls:
             return
         c = self.rng.choice(controls)

@@ -111,7 +111,12 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _build_tabs(self) -> None:
         self.tabs.blockSignals(True)
-        self.tabs.clear()
+        old = [self.tabs.widget(i) for i in range(self.tabs.count())]
+        self.tabs.clear()  # removes the pages but does not delete them: a reload would keep every old view alive
+        for widget in old:
+            widget.hide()
+            widget.setParent(None)
+            widget.deleteLater()
         self.views.clear()
         self.view_names: list[str] = []
         for name, spec in self.registry.views.items():

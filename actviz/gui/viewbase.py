@@ -105,6 +105,9 @@ class ViewWidget(QtWidgets.QWidget):
     """
 
     redrawn = QtCore.Signal()
+    #: controls that run bulk work before drawing (train N epochs, take N steps): for headless
+    #: export only; the view's own panel leaves them out, so a dragged slider never blocks
+    batch_controls: frozenset[str] = frozenset()
 
     def __init__(self, context: ViewContext, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)

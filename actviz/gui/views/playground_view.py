@@ -99,6 +99,8 @@ def class_colors(k: int) -> np.ndarray:
 class PlaygroundView(ViewWidget):
     """Train a small network on 2-D data; every function comes from the registry."""
 
+    batch_controls = frozenset({"epochs"})
+
     def __init__(self, context: ViewContext, parent=None) -> None:
         super().__init__(context, parent)
         self.values: dict[str, object] = {c.name: c.default for c in self.controls() if c.name != "epochs"}

@@ -43,6 +43,8 @@ EXPLANATION = (
 class SingleUnitView(ViewWidget):
     """Four single units trained side by side, step by step or continuously."""
 
+    batch_controls = frozenset({"steps"})
+
     def __init__(self, context: ViewContext, parent=None) -> None:
         super().__init__(context, parent)
         self.values: dict[str, object] = {c.name: c.default for c in self.controls() if c.name != "steps"}
