@@ -311,13 +311,24 @@ class Network:
     output_error: Array
 
 
-@functools.lru_cache(maxsize=8)
+#: networks with more weights than this are drawn afresh each time instead of cached (2 MiB per entry)
+CACHED_WEIGHTS = 2**18
+
+
 def _draws(layers: int, width: int, seed: int, input_dist: str, batch: int,
            random_signs: bool) -> tuple[Array, Array, Array]:
     """Unit-variance inputs, unit-std weights and the output error, drawn once per seed and shape.
 
-    Cached (read-only) so that dragging an activation parameter does not redraw the network.
+    Cached (read-only) so that dragging an activation parameter does not redraw the network;
+    only small networks are kept, so the cache stays a few MiB (a 50 × 256 × 256 stack is 26 MiB).
     """
+    if layers * width * width > CACHED_WEIGHTS:
+        return _draw(layers, width, seed, input_dist, batch, random_signs)
+    return _cached_draws(layers, width, seed, input_dist, batch, random_signs)
+
+
+def _draw(layers: int, width: int, seed: int, input_dist: str, batch: int,
+          random_signs: bool) -> tuple[Array, Array, Array]:
     rng = np.random.default_rng(seed)
     if input_dist == "normal":
         x = rng.standard_normal((batch, width))
@@ -330,6 +341,9 @@ def _draws(layers: int, width: int, seed: int, input_dist: str, batch: int,
     for arr in (x, w, err):
         arr.flags.writeable = False
     return x, w, err
+
+
+_cached_draws = functools.lru_cache(maxsize=8)(_draw)
 
 
 def make_network(layers: int, width: int, init: Init = "he", scale: float = 1.0, seed: int = 0,
@@ -392,7 +406,8 @@ def hidden_deltas(activation: Activation, act_params: Mapping[str, float], layer
         mag = np.where(finite, mag, np.inf)  # NaN here is an overflowed inf − inf: report it as inf
     srt = np.sort(mag, axis=1)
     m = srt.shape[1]
-    p10, med, p90 = (srt[:, min(m - 1, round(q * (m - 1)))] for q in (0.1, 0.5, 0.9))
+    # copies: a column view would keep the whole sorted (layers × samples) array alive
+    p10, med, p90 = (srt[:, min(m - 1, round(q * (m - 1)))].copy() for q in (0.1, 0.5, 0.9))
     with np.errstate(over="ignore"):
         mean_abs = np.where(row_ok, srt.mean(axis=1), np.inf)
     positive = (srt > 0) & np.isfinite(srt)

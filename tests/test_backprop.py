@@ -302,3 +302,18 @@ def test_lecture_shortcut_only_for_softmax_cce(reg):
         y1 = full + t
         np.testing.assert_allclose(full - shortcut, y1 * (1 - t), atol=1e-12)  # they differ by y₁(1 − t₁)
     assert bp.lecture_shortcut(*pair(reg, "logistic", "binary_cross_entropy"), Z, {"beta": 1.0}, 1.0) is None
+
+
+def test_only_small_networks_are_cached(reg):
+    """The draw cache stays small: a wide deep stack is drawn afresh, with the same numbers."""
+    act = reg.activations["relu"]
+    bp._cached_draws.cache_clear()
+    bp.hidden_deltas(act, {}, 10, 32, "he", 1.0, seed=1)
+    assert bp._cached_draws.cache_info().currsize == 1
+    big = bp.hidden_deltas(act, {}, 50, 128, "he", 1.0, seed=1)
+    assert bp._cached_draws.cache_info().currsize == 1
+    again = bp.hidden_deltas(act, {}, 50, 128, "he", 1.0, seed=1)
+    np.testing.assert_array_equal(big.mean_abs, again.mean_abs)
+    # the result holds per-layer numbers only, not views into the (layers × samples) work arrays
+    for arr in (big.mean_abs, big.median_abs, big.p10, big.p90, big.log10_std, big.zero_fraction):
+        assert arr.base is None or arr.base.size == arr.size

@@ -32,7 +32,7 @@ MAX_OVERLAY = 6
 MAX_SEED = 2**31 - 1
 BATCH = 16  # × width 32 = 512 samples per layer: stable percentiles, and three activations redraw in a few ms
 INITS = ("scale", "xavier", "he")
-CACHE = 48
+CACHE = 24
 
 INTRO = ("<b>Vanishing and exploding gradients.</b> Going back one layer multiplies δ by the weights and by the "
          "slope: δ<sub>l</sub> = (W<sub>l+1</sub><sup>T</sup> δ<sub>l+1</sub>) ⊙ f′(z<sub>l</sub>). If the typical "
