@@ -167,7 +167,6 @@ def test_random_walk_through_the_window(qtbot, tmp_path):
     walker = Walker(win, random.Random(SEED), tmp_path)
     app = QtCore.QCoreApplication.instance()
     warm = min(500, ACTIONS // 4)
-    baseline = None
     samples: list[float] = []
     slowest = (0.0, "")
     for i in range(ACTIONS):
@@ -185,10 +184,12 @@ def test_random_walk_through_the_window(qtbot, tmp_path):
         if i >= warm and (i - warm) % 100 == 0:
             malloc_trim()
             samples.append(rss_mib())
-            baseline = samples[0]
     malloc_trim()
-    growth = rss_mib() - baseline
+    samples.append(rss_mib())
     print("rss samples (MiB):", [round(x) for x in samples])
+    # a leak grows steadily; caches and allocator noise wobble: compare the medians of the first and last thirds
+    third = max(1, len(samples) // 3)
+    growth = float(np.median(samples[-third:]) - np.median(samples[:third]))
     assert slowest[0] < SLOW_ACTION_SECONDS, f"action {slowest[1]} took {slowest[0]:.2f} s"
     assert growth < RSS_GROWTH_BOUND_MIB, f"memory grew {growth:.1f} MiB over {ACTIONS - warm} actions"
     assert sum(walker.counts.values()) == ACTIONS
