@@ -471,8 +471,8 @@ class DeltaView(ViewWidget):
                            help="target of every pair (its range is the selected loss's)")
         return (
             Choice("pairs", PRESETS[0], PRESETS,
-                   help="drawn pairs: any comma-separated list activation:loss, parameters in brackets "
-                        "e.g. logistic(beta=2):squared_error"),
+                   help="the drawn pairs (the options are examples): any comma-separated activation:loss list, "
+                        "parameters in brackets, separated by ';', e.g. softmax(z2=1;z3=-1):huber(delta=0.5)"),
             Param("pair", len(self.pairs) or 1, 1, MAX_PAIRS, 1, label="selected pair",
                   help="which pair (1 = first) activation, loss and act.*/loss.* edit"),
             Choice("activation", cur.activation.name if cur else (acts[0] if acts else ""), acts,

@@ -198,12 +198,12 @@ class DepthView(ViewWidget):
                    or next(iter(self.context.registry.activations), ""),)
         return (
             Param("layers", 20, 1, 50, 1, label="layers L", help="hidden layers δ is sent back through"),
-            Param("width", 32, 2, 256, 1, label="width", help="units per layer"),
+            Param("width", 32, 2, 128, 1, label="width", help="units per layer (wide and deep redraws slowly)"),
             Choice("init", "he", INITS, label="init", help="weight std: scale itself, or scale × Xavier / He"),
             Param("scale", 1.0, 0.01, 10.0, 0.01, label="scale", help="the weight std (init=scale) or its multiplier"),
             Param("seed", 0, 0, MAX_SEED, 1, label="seed", help="seed of the inputs, weights and output error"),
             Choice("activations", presets[0], presets, label="activations",
-                   help=f"any comma-separated list of up to {MAX_OVERLAY} activation names "
+                   help=f"(the option is an example) any comma-separated list of up to {MAX_OVERLAY} activation names "
                         "(drawn at their default parameters)"),
         )
 
@@ -228,7 +228,7 @@ class DepthView(ViewWidget):
         if name == "layers":
             self.layers = self._whole(name, value, 1, 50)
         elif name == "width":
-            self.width = self._whole(name, value, 2, 256)
+            self.width = self._whole(name, value, 2, 128)
         elif name == "seed":
             self.seed = self._whole(name, value, 0, MAX_SEED)
         elif name == "init":
