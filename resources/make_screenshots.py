@@ -44,7 +44,7 @@ def main() -> int:
     win = MainWindow()
     win.settings.reset()
     win.restore_state()
-    win.resize(1280, 820)
+    win.resize(1500, 940)
     win.show()
     win.select_function("elu")
     win.pin_current()
