@@ -23,7 +23,10 @@ from .frames import PaintCounter, flush, graphics_viewports, measure_frames, sta
 FUNCTION = "logistic"
 PINS = ("tanh", "relu", "softplus", "elu")
 #: the other views of the issue; measured when a plugin registers them
-OTHER_VIEWS = ("delta", "depth", "likelihood", "coin")
+OTHER_VIEWS = ("delta", "depth", "likelihood", "coin", "single_unit", "playground")
+#: the slider a student drags in each view (a numeric control that does not rebuild the view)
+DRAG_CONTROL = {"delta": "t", "depth": "scale", "likelihood": "y", "coin": "p",
+                "single_unit": "learning_rate", "playground": "learning_rate"}
 ZOOM_WIDTHS = (10.0, 1e3, 1e6)
 
 
@@ -66,12 +69,13 @@ def slider_perturb(window, name: str, low: float, high: float) -> Callable[[int]
     return perturb
 
 
-def control_perturb(window, view) -> tuple[str, Callable[[int], None]]:
+def control_perturb(window, view, name: str = "") -> tuple[str, Callable[[int], None]]:
     """Pick one numeric control of ``view`` (not an axis end) and alternate it."""
     from actviz.specs import Param
 
-    params = [c for c in view.controls() if isinstance(c, Param)]
-    preferred = [c for c in params if c.name not in ("zmin", "zmax", "xmin", "xmax", "ymin", "ymax")]
+    params = [c for c in view.controls() if isinstance(c, Param) and c.name not in view.batch_controls]
+    named = [c for c in params if c.name == DRAG_CONTROL.get(name, "")]
+    preferred = named or [c for c in params if c.name not in ("zmin", "zmax", "xmin", "xmax", "ymin", "ymax")]
     candidates = preferred or params
     if candidates:
         c = candidates[0]
@@ -138,7 +142,7 @@ def view_latency(window, app, name: str, repeats: int, warmup: int = 5) -> dict:
     if view is None:
         raise RuntimeError(window.view_errors.get(name, f"view {name!r} did not open"))
     flush(app, 0.05)
-    label, perturb = control_perturb(window, view)
+    label, perturb = control_perturb(window, view, name)
     counter = PaintCounter(graphics_viewports(view))
     try:
         result = measure_frames(app, counter, perturb, repeats, warmup)
