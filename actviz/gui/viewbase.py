@@ -209,6 +209,19 @@ def convert_control(control: Control, raw: Any) -> Any:
     return value
 
 
+def control_column(side: QtWidgets.QLayout, width: int) -> QtWidgets.QScrollArea:
+    """A view's fixed-width, vertically scrolling column of controls."""
+    widget = QtWidgets.QWidget()
+    widget.setLayout(side)
+    scroll = QtWidgets.QScrollArea()
+    scroll.setWidget(widget)
+    scroll.setWidgetResizable(True)
+    scroll.setFixedWidth(width)
+    scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+    return scroll
+
+
 def guard_plot(plot: pg.PlotItem) -> pg.PlotItem:
     """Keep a plot's ranges drawable.
 

@@ -22,7 +22,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from ... import coin
 from ...specs import Param
 from ..controls import ControlPanel
-from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, guard_plot, pen
+from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, control_column, guard_plot, pen
 
 MAX_FLIPS = 10_000_000
 MAX_SEED = 2**31 - 1
@@ -273,14 +273,7 @@ class CoinView(ViewWidget):
         for box in boxes.values():
             side.addWidget(box)
         side.addStretch(1)
-        side_widget = QtWidgets.QWidget()
-        side_widget.setLayout(side)
-        scroll = QtWidgets.QScrollArea()
-        scroll.setWidget(side_widget)
-        scroll.setWidgetResizable(True)
-        scroll.setFixedWidth(230)
-        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        scroll = control_column(side, 230)
         main = QtWidgets.QVBoxLayout()
         main.addWidget(self.intro)
         main.addWidget(self.warning)

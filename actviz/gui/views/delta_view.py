@@ -36,7 +36,7 @@ from ... import evaluation
 from ...specs import Activation, Loss, Param
 from ..controls import ControlPanel
 from ..formula import FormulaLabel
-from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, guard_plot, pen
+from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, control_column, guard_plot, pen
 
 DEFAULT_PAIRS = (("logistic", "squared_error"), ("logistic", "binary_cross_entropy"))
 PRESETS = ("logistic:squared_error,logistic:binary_cross_entropy",
@@ -304,14 +304,7 @@ class DeltaView(ViewWidget):
         for box in (pairs_box, edit_box, range_box):
             side.addWidget(box)
         side.addStretch(1)
-        side_widget = QtWidgets.QWidget()
-        side_widget.setLayout(side)
-        scroll = QtWidgets.QScrollArea()
-        scroll.setWidget(side_widget)
-        scroll.setWidgetResizable(True)
-        scroll.setFixedWidth(220)
-        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        scroll = control_column(side, 220)
 
         head = QtWidgets.QHBoxLayout()
         head.addWidget(self.formula_caption)

@@ -29,7 +29,7 @@ from ...learning import (
 )
 from ...specs import Param
 from ..controls import ControlPanel
-from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, guard_plot, pen
+from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, control_column, guard_plot, pen
 
 GRID = 60  # heat-map resolution (GRID × GRID)
 SLICE_S = 0.008  # training per timer tick, at most
@@ -271,14 +271,7 @@ class PlaygroundView(ViewWidget):
         side.addWidget(features_box)
         side.addWidget(layers_box)
         side.addWidget(self.panel)
-        side_widget = QtWidgets.QWidget()
-        side_widget.setLayout(side)
-        scroll = QtWidgets.QScrollArea()
-        scroll.setWidget(side_widget)
-        scroll.setWidgetResizable(True)
-        scroll.setFixedWidth(262)
-        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        scroll = control_column(side, 262)
         main = QtWidgets.QVBoxLayout()
         main.addWidget(self.explanation)
         main.addWidget(self.warning)

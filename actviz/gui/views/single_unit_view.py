@@ -17,7 +17,7 @@ from PySide6 import QtCore, QtWidgets
 from ...learning import RULE_LABELS, RULES, SingleUnitTrainer, confidently_wrong_weights, make_dataset
 from ...specs import Param
 from ..controls import ControlPanel
-from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, guard_plot, pen
+from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, control_column, guard_plot, pen
 
 #: Run stops here (press Reset to start again): keeps every curve a few thousand points at most
 MAX_STEPS = 3000
@@ -142,14 +142,7 @@ class SingleUnitView(ViewWidget):
         side = QtWidgets.QVBoxLayout()
         side.addLayout(buttons)
         side.addWidget(self.panel)
-        side_widget = QtWidgets.QWidget()
-        side_widget.setLayout(side)
-        scroll = QtWidgets.QScrollArea()
-        scroll.setWidget(side_widget)
-        scroll.setWidgetResizable(True)
-        scroll.setFixedWidth(256)
-        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        scroll = control_column(side, 256)
         main = QtWidgets.QVBoxLayout()
         main.addWidget(self.explanation)
         main.addWidget(self.warning)
