@@ -292,3 +292,12 @@ def test_settings_file_is_replaced_whole(qtbot, registry, private_settings):
     assert win.save_state()
     assert private_settings.read_bytes() != first and b"relu" in private_settings.read_bytes()
     assert not [p for p in private_settings.parent.iterdir() if p.name != private_settings.name]
+
+
+def test_parameters_dock_shows_only_for_views_that_follow_the_selection(window):
+    window.show_view("function")
+    assert window.params_dock.isVisible()
+    window.show_view("coin")
+    assert not window.params_dock.isVisible()
+    window.show_view("likelihood")
+    assert window.params_dock.isVisible()

@@ -56,7 +56,7 @@ class MainWindow(QtWidgets.QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.panel)
         scroll.setMinimumWidth(270)
-        self._dock("Parameters", scroll, QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
+        self.params_dock = self._dock("Parameters", scroll, QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
         self.problems_button = QtWidgets.QPushButton()
         self.problems_button.setFlat(True)
         self.problems_button.clicked.connect(self.show_problems)
@@ -170,12 +170,17 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabs.insertTab(index, widget, label)
         self.tabs.setCurrentIndex(index)
         self.tabs.blockSignals(False)
+        if isinstance(widget, ViewWidget):
+            self.params_dock.setVisible(type(widget).on_selection_changed is not ViewWidget.on_selection_changed)
         if old is not None:
             old.deleteLater()
 
     def _tab_changed(self, index: int) -> None:
         if 0 <= index < len(self.view_names):
-            self.ensure_view(self.view_names[index])
+            view = self.ensure_view(self.view_names[index])
+            # the browser's parameters only matter to views that follow the selection
+            follows = view is not None and type(view).on_selection_changed is not ViewWidget.on_selection_changed
+            self.params_dock.setVisible(follows)
 
     def current_view(self) -> ViewWidget | None:
         widget = self.tabs.currentWidget()
