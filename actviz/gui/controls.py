@@ -142,8 +142,9 @@ class ControlPanel(QtWidgets.QWidget):
 
     changed = QtCore.Signal(str, object)  # name, value
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, spin_width: int | None = None) -> None:
         super().__init__(parent)
+        self.spin_width = spin_width  # views with a narrow side column pass a smaller width
         self.widgets: dict[str, ParamControl | ChoiceControl] = {}
         self._layout = QtWidgets.QVBoxLayout(self)
         self._layout.setContentsMargins(4, 4, 4, 4)
@@ -166,6 +167,8 @@ class ControlPanel(QtWidgets.QWidget):
         for i, c in enumerate(controls):
             if isinstance(c, Param):
                 w: ParamControl | ChoiceControl = ParamControl(c, values.get(c.name))
+                if self.spin_width:
+                    w.spin.setMaximumWidth(self.spin_width)
             else:
                 w = ChoiceControl(c, values.get(c.name))
             w.valueChanged.connect(lambda v, name=c.name: self.changed.emit(name, v))

@@ -209,6 +209,15 @@ def convert_control(control: Control, raw: Any) -> Any:
     return value
 
 
+def warning_label() -> QtWidgets.QLabel:
+    """The red line a view shows a plugin's failure or a rejected value in; hidden while empty."""
+    label = QtWidgets.QLabel("")
+    label.setStyleSheet("color: #c0392b; font-weight: bold;")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
 def control_column(side: QtWidgets.QLayout, width: int) -> QtWidgets.QScrollArea:
     """A view's fixed-width, vertically scrolling column of controls."""
     widget = QtWidgets.QWidget()

@@ -22,7 +22,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from ... import coin
 from ...specs import Param
 from ..controls import ControlPanel
-from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, control_column, guard_plot, pen
+from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, control_column, guard_plot, pen, warning_label
 
 MAX_FLIPS = 10_000_000
 MAX_SEED = 2**31 - 1
@@ -195,10 +195,7 @@ class CoinView(ViewWidget):
         # -- widgets ------------------------------------------------------------------------------
         self.intro = QtWidgets.QLabel(INTRO)
         self.intro.setWordWrap(True)
-        self.warning = QtWidgets.QLabel()
-        self.warning.setStyleSheet("color: #c0392b; font-weight: bold;")
-        self.warning.setWordWrap(True)
-        self.warning.hide()
+        self.warning = warning_label()
         self.readout = QtWidgets.QLabel(" ")
         self.readout.setWordWrap(True)
         self.readout.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -224,7 +221,7 @@ class CoinView(ViewWidget):
                   "Beyond the lecture": ("prior", "a", "b")}
         boxes = {}
         for title, names in groups.items():
-            panel = ControlPanel()
+            panel = ControlPanel(spin_width=96)
             panel.build([by_name[n] for n in names], values)
             panel.reset_all.hide()
             panel.layout().setContentsMargins(0, 0, 0, 0)
@@ -241,7 +238,6 @@ class CoinView(ViewWidget):
             spin = getattr(widget, "spin", None)
             if spin is None:
                 continue
-            spin.setMaximumWidth(96)
             if name in ("k", "n", "seed", "flips"):  # whole numbers typed in a spin box; a slider over 10⁷ is useless
                 spin.setDecimals(0)
                 widget.slider.hide()

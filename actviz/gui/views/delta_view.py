@@ -36,7 +36,7 @@ from ... import evaluation
 from ...specs import Activation, Loss, Param
 from ..controls import ControlPanel
 from ..formula import FormulaLabel
-from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, control_column, guard_plot, pen
+from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, control_column, guard_plot, pen, warning_label
 
 DEFAULT_PAIRS = (("logistic", "squared_error"), ("logistic", "binary_cross_entropy"))
 PRESETS = ("logistic:squared_error,logistic:binary_cross_entropy",
@@ -167,11 +167,8 @@ def parse_pairs(text: str, registry) -> list[tuple[Activation, Loss, dict[str, f
 
 
 def _narrow(panel: ControlPanel) -> None:
-    """Spin boxes and combo boxes that fit the side column."""
+    """Combo boxes that fit the side column (spin boxes: ControlPanel's spin_width)."""
     for widget in panel.widgets.values():
-        spin = getattr(widget, "spin", None)
-        if spin is not None:
-            spin.setMaximumWidth(84)
         combo = getattr(widget, "combo", None)
         if combo is not None:
             combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -246,10 +243,7 @@ class DeltaView(ViewWidget):
         self.formula_note = QtWidgets.QLabel("")
         self.formula_note.setWordWrap(True)
         self.formula_note.setStyleSheet("font-size: small;")
-        self.warning = QtWidgets.QLabel("")
-        self.warning.setStyleSheet("color: #c0392b; font-weight: bold;")
-        self.warning.setWordWrap(True)
-        self.warning.hide()
+        self.warning = warning_label()
         self.readout = QtWidgets.QLabel(" ")
         self.readout.setWordWrap(True)
         self.readout.setTextFormat(QtCore.Qt.TextFormat.RichText)
@@ -270,11 +264,11 @@ class DeltaView(ViewWidget):
         self.remove_button.setToolTip("remove the selected pair")
         self.add_button.clicked.connect(self.add_pair)
         self.remove_button.clicked.connect(lambda: self.remove_pair(self.selected))
-        self.pair_panel = ControlPanel()
+        self.pair_panel = ControlPanel(spin_width=84)
         self.pair_panel.reset_all.hide()
         self.pair_panel.layout().setContentsMargins(0, 0, 0, 0)
         self.pair_panel.changed.connect(self._from_panel)
-        self.range_panel = ControlPanel()
+        self.range_panel = ControlPanel(spin_width=84)
         self.range_panel.reset_all.hide()
         self.range_panel.layout().setContentsMargins(0, 0, 0, 0)
         self.range_panel.changed.connect(self._from_panel)

@@ -25,7 +25,7 @@ from ... import backprop as bp
 from ... import evaluation
 from ...specs import Activation, Param
 from ..controls import ControlPanel
-from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, guard_plot, pen
+from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, guard_plot, pen, warning_label
 
 DEFAULT_ACTIVATIONS = ("logistic", "tanh", "relu")
 MAX_OVERLAY = 6
@@ -124,10 +124,7 @@ class DepthView(ViewWidget):
 
         self.intro = QtWidgets.QLabel(INTRO)
         self.intro.setWordWrap(True)
-        self.warning = QtWidgets.QLabel("")
-        self.warning.setStyleSheet("color: #c0392b; font-weight: bold;")
-        self.warning.setWordWrap(True)
-        self.warning.hide()
+        self.warning = warning_label()
         self.readout = QtWidgets.QLabel(" ")
         self.readout.setWordWrap(True)
         self.readout.setTextFormat(QtCore.Qt.TextFormat.RichText)
@@ -136,7 +133,7 @@ class DepthView(ViewWidget):
         self.init_note.setWordWrap(True)
         self.init_note.setStyleSheet("font-size: small;")
 
-        self.panel = ControlPanel()
+        self.panel = ControlPanel(spin_width=84)
         self.panel.reset_all.hide()
         self.panel.layout().setContentsMargins(0, 0, 0, 0)
         names = ("layers", "width", "init", "scale", "seed")
@@ -146,7 +143,6 @@ class DepthView(ViewWidget):
         for name, widget in self.panel.widgets.items():
             spin = getattr(widget, "spin", None)
             if spin is not None:
-                spin.setMaximumWidth(84)
                 if name in ("layers", "width", "seed"):
                     spin.setDecimals(0)
                 if name == "seed":

@@ -18,7 +18,7 @@ from ...registry import kinks_of
 from ...sampling import clip_to_domain, sample_range
 from ...specs import Activation, Loss, Param
 from ..formula import FormulaLabel
-from ..viewbase import Choice, ViewContext, ViewWidget, controls_of, guard_plot, pen
+from ..viewbase import Choice, ViewContext, ViewWidget, controls_of, guard_plot, pen, warning_label
 
 MAX_PINS = 8
 
@@ -89,9 +89,7 @@ class FunctionView(ViewWidget):
 
         self.formula_f = FormulaLabel()
         self.formula_d = FormulaLabel()
-        self.warning = QtWidgets.QLabel()
-        self.warning.setStyleSheet("color: #c0392b; font-weight: bold;")
-        self.warning.setWordWrap(True)
+        self.warning = warning_label()
         self.readout = QtWidgets.QLabel(" ")
         self.notes = QtWidgets.QLabel()
         self.notes.setWordWrap(True)

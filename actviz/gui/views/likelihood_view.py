@@ -27,7 +27,7 @@ from ...evaluation import EvaluationError
 from ...specs import Loss, Param
 from ..controls import ControlPanel
 from ..formula import FormulaLabel
-from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, controls_of, guard_plot, pen
+from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, controls_of, guard_plot, pen, warning_label
 
 TOP_POINTS = 600  # y samples of plot 1, t samples of plot 2
 ML_POINTS = 601  # candidate y of plot 3 (the closed form is added as an exact grid point)
@@ -202,10 +202,7 @@ class LikelihoodView(ViewWidget):
         font.setPointSizeF(font.pointSizeF() * 1.4)
         self.message.setFont(font)
         self.message.hide()
-        self.warning = QtWidgets.QLabel()
-        self.warning.setStyleSheet("color: #c0392b; font-weight: bold;")
-        self.warning.setWordWrap(True)
-        self.warning.hide()
+        self.warning = warning_label()
         self.fit_text = QtWidgets.QLabel(" ")
         self.fit_text.setWordWrap(True)
         self.fit_text.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -216,7 +213,7 @@ class LikelihoodView(ViewWidget):
         self.info.setWordWrap(True)
         self.info.hide()
 
-        self.panel = ControlPanel()
+        self.panel = ControlPanel(spin_width=84)
         self.panel.changed.connect(self._from_panel)
         scroll = QtWidgets.QScrollArea()
         scroll.setWidget(self.panel)
@@ -283,9 +280,6 @@ class LikelihoodView(ViewWidget):
     def _rebuild_panel(self) -> None:
         controls = self.controls()
         self.panel.build(controls, {c.name: self.control_value(c.name) for c in controls})
-        for widget in self.panel.widgets.values():
-            if hasattr(widget, "spin"):
-                widget.spin.setMaximumWidth(84)  # its ±1e12 range would otherwise ask for a wide box
 
     def on_selection_changed(self) -> None:
         sel = self.context.selection

@@ -29,7 +29,7 @@ from ...learning import (
 )
 from ...specs import Param
 from ..controls import ControlPanel
-from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, control_column, guard_plot, pen
+from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, control_column, guard_plot, pen, warning_label
 
 GRID = 60  # heat-map resolution (GRID × GRID)
 SLICE_S = 0.008  # training per timer tick, at most
@@ -188,10 +188,7 @@ class PlaygroundView(ViewWidget):
         # -- widgets --------------------------------------------------------------------------
         self.explanation = QtWidgets.QLabel(EXPLANATION)
         self.explanation.setWordWrap(True)
-        self.warning = QtWidgets.QLabel()
-        self.warning.setStyleSheet("color: #c0392b; font-weight: bold;")
-        self.warning.setWordWrap(True)
-        self.warning.hide()
+        self.warning = warning_label()
         self.epoch_label = QtWidgets.QLabel("Epoch 0")
         font = self.epoch_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
@@ -245,14 +242,10 @@ class PlaygroundView(ViewWidget):
         self.neurons_spin.valueChanged.connect(self._hidden_from_spins)
         self.hidden_edit.editingFinished.connect(lambda: self._from_panel("hidden", self.hidden_edit.text()))
 
-        self.panel = ControlPanel()
+        self.panel = ControlPanel(spin_width=70)
         self.panel.build([c for c in self.controls() if c.name not in ("features", "hidden", "epochs")],
                          dict(self.values))
         self.panel.changed.connect(self._from_panel)
-        for widget in self.panel.widgets.values():
-            spin = getattr(widget, "spin", None)
-            if spin is not None:
-                spin.setMaximumWidth(70)  # its ±1e12 range would otherwise size it for 17 digits
 
         self.timer = QtCore.QTimer(self)
         self.timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)

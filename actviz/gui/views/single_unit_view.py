@@ -17,7 +17,7 @@ from PySide6 import QtCore, QtWidgets
 from ...learning import RULE_LABELS, RULES, SingleUnitTrainer, confidently_wrong_weights, make_dataset
 from ...specs import Param
 from ..controls import ControlPanel
-from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, control_column, guard_plot, pen
+from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, control_column, guard_plot, pen, warning_label
 
 #: Run stops here (press Reset to start again): keeps every curve a few thousand points at most
 MAX_STEPS = 3000
@@ -110,10 +110,7 @@ class SingleUnitView(ViewWidget):
         # -- widgets --------------------------------------------------------------------------
         self.explanation = QtWidgets.QLabel(EXPLANATION)
         self.explanation.setWordWrap(True)
-        self.warning = QtWidgets.QLabel()
-        self.warning.setStyleSheet("color: #c0392b; font-weight: bold;")
-        self.warning.setWordWrap(True)
-        self.warning.hide()
+        self.warning = warning_label()
         self.status_label = QtWidgets.QLabel(" ")
         # one line whose changing text never resizes the plots above (a reflow cost a second paint per frame)
         self.status_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
@@ -124,13 +121,9 @@ class SingleUnitView(ViewWidget):
         self.step_button.clicked.connect(lambda: self.step(1))
         self.reset_button = QtWidgets.QPushButton("Reset")
         self.reset_button.clicked.connect(self.reset)
-        self.panel = ControlPanel()
+        self.panel = ControlPanel(spin_width=70)
         self.panel.build([c for c in self.controls() if c.name != "steps"], dict(self.values))
         self.panel.changed.connect(self._from_panel)
-        for widget in self.panel.widgets.values():
-            spin = getattr(widget, "spin", None)
-            if spin is not None:
-                spin.setMaximumWidth(70)  # its ±1e12 range would otherwise size it for 17 digits
         self.timer = QtCore.QTimer(self)
         self.timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
         self.timer.setInterval(FRAME_MS)
