@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import pluggy
 
-from .plugins import PluginInfo, Problem
-from .registry import Registry, load_registry
-from .specs import Activation, Loss, NoiseModel, Param, SpecError, View
+from actviz.host.plugins import PluginInfo, Problem
+from actviz.host.registry import Registry, load_registry
+from actviz.specs import Activation, Loss, NoiseModel, Param, SpecError, View
 
 __version__ = "0.1.0"
 

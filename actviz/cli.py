@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 
-from .registry import Registry, deep_check, load_registry
+from actviz.host.registry import Registry, deep_check, load_registry
 
 
 class UsageError(Exception):
@@ -118,10 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         if args.command == "export":
-            from .export_cli import run_export  # Qt is imported only here
+            from actviz.cli_export import run_export  # Qt is imported only here
             return run_export(args, load_registry(disabled=args.disable))
         if args.command is None:
-            from .gui.app import run_gui
+            from actviz.gui.app import run_gui
             return run_gui(disabled=args.disable, reset_settings=args.reset_settings)
         reg = load_registry(disabled=args.disable)
         if args.command == "list":

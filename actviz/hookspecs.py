@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import pluggy
 
-from .specs import Activation, Loss, View
+from actviz.specs import Activation, Loss, View
 
 hookspec = pluggy.HookspecMarker("actviz")
 

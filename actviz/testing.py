@@ -42,8 +42,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from .plugins import Problem
-from .registry import Registry, load_registry
+from actviz.host.plugins import Problem
+from actviz.host.registry import Registry, load_registry
 
 __all__ = ["assert_plugin_ok", "format_problems", "install_entry_point_plugin", "plugin_problems"]
 

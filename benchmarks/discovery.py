@@ -34,7 +34,7 @@ CHILD = r'''
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
 import actviz
-from actviz.registry import load_registry
+from actviz.host.registry import load_registry
 t0 = time.perf_counter()
 reg = load_registry()
 cold = time.perf_counter() - t0

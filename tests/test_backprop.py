@@ -8,7 +8,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import actviz
-from actviz import backprop as bp
+from actviz.maths import backprop as bp
 
 Z = np.linspace(-8.0, 8.0, 161)
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import actviz
-from actviz import coin
+from actviz.maths import coin
 
 GRID = np.linspace(0.0, 1.0, 10001)
 REG = actviz.load_registry()

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import actviz
-from actviz import evaluation
-from actviz.formulas import MAX_DEPTH, MAX_LENGTH, FormulaError, compile_formula, formula_plugin, parse_formula
+from actviz.host import evaluation
+from actviz.host.formulas import MAX_DEPTH, MAX_LENGTH, FormulaError, compile_formula, formula_plugin, parse_formula
+from actviz.host.registry import check_spec
 from actviz.numerics import sigmoid
-from actviz.registry import check_spec
 
 # --- a sentinel: any exec/eval/open/import/system while a formula is handled is recorded -------------
 
@@ -181,7 +181,7 @@ def test_valid_formulas_evaluate_like_numpy(text, params, reference):
 def dataclass_with_plugin(spec):
     import dataclasses
 
-    from actviz.registry import _with_numerical_derivative
+    from actviz.host.registry import _with_numerical_derivative
     return _with_numerical_derivative(dataclasses.replace(spec, plugin="my_functions"))
 
 

@@ -9,9 +9,9 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 
-from actviz import coin
 from actviz.cli import main
 from actviz.gui.headless import build_view, close_view
+from actviz.maths import coin
 from tests.conftest import settle
 
 

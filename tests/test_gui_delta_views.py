@@ -8,9 +8,9 @@ import re
 import numpy as np
 import pytest
 
-from actviz import backprop as bp
 from actviz.cli import main
 from actviz.gui.headless import build_view, close_view
+from actviz.maths import backprop as bp
 from tests.conftest import settle
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from actviz.formulas import FormulaError
 from actviz.gui.formula_dialog import FormulaDialog, parse_params
 from actviz.gui.main_window import MainWindow
+from actviz.host.formulas import FormulaError
 from tests.conftest import settle
 
 

@@ -11,7 +11,7 @@ from PySide6 import QtCore, QtGui
 import actviz
 from actviz.cli import main
 from actviz.gui.headless import build_view
-from actviz.learning import FEATURES, RULES
+from actviz.maths.learning import FEATURES, RULES
 from tests.conftest import settle
 
 

@@ -9,11 +9,11 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 
-from actviz import likelihood as lk
 from actviz.cli import main
 from actviz.gui.headless import build_view, close_view
 from actviz.gui.viewbase import Selection
-from actviz.registry import Registry
+from actviz.host.registry import Registry
+from actviz.maths import likelihood as lk
 from actviz.specs import Loss, Param
 from tests.conftest import settle
 

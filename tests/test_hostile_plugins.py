@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 import actviz
-from actviz import evaluation
-from actviz.registry import deep_check
+from actviz.host import evaluation
+from actviz.host.registry import deep_check
 from actviz.testing import assert_plugin_ok, format_problems, install_entry_point_plugin, plugin_problems
 
 LECTURE = ("binary_step", "linear", "logistic", "tanh", "relu", "leaky_relu", "softplus", "elu", "rbf",

@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from actviz import learning
-from actviz.learning import (
+from actviz.maths import learning
+from actviz.maths.learning import (
     DATASETS,
     FEATURES,
     Network,

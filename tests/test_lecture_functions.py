@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from actviz.registry import check_spec, kinks_of, parameter_corners, targets
+from actviz.host.registry import check_spec, kinks_of, parameter_corners, targets
 
 Z = np.linspace(-1000.0, 1000.0, 20001)
 NEAR = np.linspace(-8.0, 8.0, 1601)

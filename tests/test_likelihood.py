@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import actviz
-from actviz import likelihood as lk
-from actviz import noise_models
-from actviz.evaluation import EvaluationError
+from actviz.host.evaluation import EvaluationError
+from actviz.maths import likelihood as lk
+from actviz.maths import noise_models
 from actviz.specs import Loss, NoiseModel
 
 REG = actviz.load_registry()

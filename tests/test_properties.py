@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import actviz
-from actviz import evaluation
+from actviz.host import evaluation
 
 REGISTRY = actviz.load_registry()
 SPECS = {spec.name: spec for spec in REGISTRY.functions()}

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 from PySide6 import QtCore, QtWidgets
 
-from .settings import SettingsStore
-from .theme import apply_plot_theme
+from actviz.gui.settings import SettingsStore
+from actviz.gui.theme import apply_plot_theme
 
 
 def run_gui(disabled: Iterable[str] = (), reset_settings: bool = False) -> int:
@@ -16,7 +16,7 @@ def run_gui(disabled: Iterable[str] = (), reset_settings: bool = False) -> int:
     app.setApplicationName("actviz")
     app.setOrganizationName("actviz")
     apply_plot_theme(app)
-    from .main_window import MainWindow
+    from actviz.gui.main_window import MainWindow
 
     settings = SettingsStore()
     if reset_settings:

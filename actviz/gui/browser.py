@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from ..registry import Registry
+from actviz.host.registry import Registry
 
 NAME_ROLE = QtCore.Qt.ItemDataRole.UserRole
 

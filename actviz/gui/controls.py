@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 
 from PySide6 import QtCore, QtWidgets
 
-from ..specs import Param
-from .viewbase import Choice, Control
+from actviz.gui.viewbase import Choice, Control
+from actviz.specs import Param
 
 SLIDER_STEPS = 1000
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6 import QtWidgets
 
-from ..formulas import FUNCTIONS, FormulaError
+from actviz.host.formulas import FUNCTIONS, FormulaError
 
 HELP = ("Write f(z) with numbers, z, your parameters, + − * / **, and "
         + ", ".join(sorted(FUNCTIONS)) + ", where(a < b, x, y). One parameter per line: name default low high.")

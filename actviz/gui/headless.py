@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from ..registry import Registry
-from .theme import apply_plot_theme
-from .viewbase import Selection, ViewContext, ViewWidget
+from actviz.gui.theme import apply_plot_theme
+from actviz.gui.viewbase import Selection, ViewContext, ViewWidget
+from actviz.host.registry import Registry
 
 
 def application() -> QtWidgets.QApplication:

@@ -12,12 +12,12 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..formulas import FormulaError, compile_formula, formula_plugin
-from ..registry import Registry, check_spec, load_registry
-from .browser import FunctionBrowser
-from .controls import ControlPanel
-from .settings import SettingsStore
-from .viewbase import Selection, ViewContext, ViewWidget, controls_of
+from actviz.gui.browser import FunctionBrowser
+from actviz.gui.controls import ControlPanel
+from actviz.gui.settings import SettingsStore
+from actviz.gui.viewbase import Selection, ViewContext, ViewWidget, controls_of
+from actviz.host.formulas import FormulaError, compile_formula, formula_plugin
+from actviz.host.registry import Registry, check_spec, load_registry
 
 GUIDE = """<h3>actviz</h3>
 <p><b>Function</b>: f(z) above f′(z) for the function picked in the browser (a loss shows E(y; t)
@@ -242,7 +242,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.export_to(path)
 
     def export_to(self, path: str, view: ViewWidget | None = None) -> bool:
-        from .export import ExportError, export_view
+        from actviz.gui.export import ExportError, export_view
 
         view = view or self.current_view()
         if view is None:
@@ -264,7 +264,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.problems_button.setStyleSheet("color: #c0392b;" if n else "")
 
     def show_problems(self) -> None:
-        from .plugin_dialog import PluginDialog
+        from actviz.gui.plugin_dialog import PluginDialog
 
         dialog = PluginDialog(self)
         dialog.exec() if not self.property("testing") else dialog.show()
@@ -274,7 +274,7 @@ class MainWindow(QtWidgets.QMainWindow):
         QtWidgets.QMessageBox.information(self, "actviz guide", GUIDE)
 
     def show_about(self) -> None:
-        from .. import __version__
+        from actviz import __version__
 
         QtWidgets.QMessageBox.about(self, "About actviz",
                                     f"actviz {__version__}: activations, losses, δ and likelihoods.")
@@ -344,7 +344,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.save_state()
 
     def formula_dialog(self) -> None:
-        from .formula_dialog import FormulaDialog
+        from actviz.gui.formula_dialog import FormulaDialog
 
         dialog = FormulaDialog(self)
         self._formula_dialog = dialog

@@ -16,8 +16,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from ..registry import Registry
-from ..specs import Activation, Loss, Param
+from actviz.host.registry import Registry
+from actviz.specs import Activation, Loss, Param
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 import actviz
-from actviz import noise_models
+from actviz.maths import noise_models
 from actviz.numerics import safe_divide, sigmoid, softplus, xlogy
 from actviz.specs import Activation, Loss, Param
 

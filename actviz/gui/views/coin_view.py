@@ -19,10 +19,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ... import coin
-from ...specs import Param
-from ..controls import ControlPanel
-from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, control_column, guard_plot, pen, warning_label
+from actviz.gui.controls import ControlPanel
+from actviz.gui.viewbase import PALETTE, Choice, ViewContext, ViewWidget, control_column, guard_plot, pen, warning_label
+from actviz.maths import coin
+from actviz.specs import Param
 
 MAX_FLIPS = 10_000_000
 MAX_SEED = 2**31 - 1

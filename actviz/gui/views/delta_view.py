@@ -31,12 +31,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ... import backprop as bp
-from ... import evaluation
-from ...specs import Activation, Loss, Param
-from ..controls import ControlPanel
-from ..formula import FormulaLabel
-from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, control_column, guard_plot, pen, warning_label
+from actviz.gui.controls import ControlPanel
+from actviz.gui.formula import FormulaLabel
+from actviz.gui.viewbase import PALETTE, Choice, ViewContext, ViewWidget, control_column, guard_plot, pen, warning_label
+from actviz.host import evaluation
+from actviz.maths import backprop as bp
+from actviz.specs import Activation, Loss, Param
 
 DEFAULT_PAIRS = (("logistic", "squared_error"), ("logistic", "binary_cross_entropy"))
 PRESETS = ("logistic:squared_error,logistic:binary_cross_entropy",

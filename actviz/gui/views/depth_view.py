@@ -21,11 +21,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ... import backprop as bp
-from ... import evaluation
-from ...specs import Activation, Param
-from ..controls import ControlPanel
-from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, guard_plot, pen, warning_label
+from actviz.gui.controls import ControlPanel
+from actviz.gui.viewbase import PALETTE, Choice, ViewContext, ViewWidget, guard_plot, pen, warning_label
+from actviz.host import evaluation
+from actviz.maths import backprop as bp
+from actviz.specs import Activation, Param
 
 DEFAULT_ACTIVATIONS = ("logistic", "tanh", "relu")
 MAX_OVERLAY = 6

@@ -12,13 +12,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from ... import evaluation
-from ...numerics import derivative_mismatch, near_kinks, step_size
-from ...registry import kinks_of
-from ...sampling import clip_to_domain, sample_range
-from ...specs import Activation, Loss, Param
-from ..formula import FormulaLabel
-from ..viewbase import Choice, ViewContext, ViewWidget, controls_of, guard_plot, pen, warning_label
+from actviz.gui.formula import FormulaLabel
+from actviz.gui.viewbase import Choice, ViewContext, ViewWidget, controls_of, guard_plot, pen, warning_label
+from actviz.host import evaluation
+from actviz.host.registry import kinks_of
+from actviz.maths.sampling import clip_to_domain, sample_range
+from actviz.numerics import derivative_mismatch, near_kinks, step_size
+from actviz.specs import Activation, Loss, Param
 
 MAX_PINS = 8
 

@@ -21,13 +21,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from ... import evaluation
-from ... import likelihood as lk
-from ...evaluation import EvaluationError
-from ...specs import Loss, Param
-from ..controls import ControlPanel
-from ..formula import FormulaLabel
-from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, controls_of, guard_plot, pen, warning_label
+from actviz.gui.controls import ControlPanel
+from actviz.gui.formula import FormulaLabel
+from actviz.gui.viewbase import PALETTE, Choice, ViewContext, ViewWidget, controls_of, guard_plot, pen, warning_label
+from actviz.host import evaluation
+from actviz.host.evaluation import EvaluationError
+from actviz.maths import likelihood as lk
+from actviz.specs import Loss, Param
 
 TOP_POINTS = 600  # y samples of plot 1, t samples of plot 2
 ML_POINTS = 601  # candidate y of plot 3 (the closed form is added as an exact grid point)

@@ -15,8 +15,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ...evaluation import EvaluationError
-from ...learning import (
+from actviz.gui.controls import ControlPanel
+from actviz.gui.viewbase import PALETTE, Choice, ViewContext, ViewWidget, control_column, guard_plot, pen, warning_label
+from actviz.host.evaluation import EvaluationError
+from actviz.maths.learning import (
     DATASETS,
     FEATURES,
     MAX_HIDDEN_LAYERS,
@@ -27,9 +29,7 @@ from ...learning import (
     make_dataset,
     parameter_count,
 )
-from ...specs import Param
-from ..controls import ControlPanel
-from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, control_column, guard_plot, pen, warning_label
+from actviz.specs import Param
 
 GRID = 60  # heat-map resolution (GRID × GRID)
 SLICE_S = 0.008  # training per timer tick, at most

@@ -14,10 +14,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from ...learning import RULE_LABELS, RULES, SingleUnitTrainer, confidently_wrong_weights, make_dataset
-from ...specs import Param
-from ..controls import ControlPanel
-from ..viewbase import PALETTE, Choice, ViewContext, ViewWidget, control_column, guard_plot, pen, warning_label
+from actviz.gui.controls import ControlPanel
+from actviz.gui.viewbase import PALETTE, Choice, ViewContext, ViewWidget, control_column, guard_plot, pen, warning_label
+from actviz.maths.learning import RULE_LABELS, RULES, SingleUnitTrainer, confidently_wrong_weights, make_dataset
+from actviz.specs import Param
 
 #: Run stops here (press Reset to start again): keeps every curve a few thousand points at most
 MAX_STEPS = 3000

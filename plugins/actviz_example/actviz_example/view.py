@@ -23,9 +23,9 @@ import pyqtgraph as pg
 from PySide6 import QtWidgets
 
 import actviz
-from actviz import evaluation
 from actviz.gui.controls import ControlPanel
 from actviz.gui.viewbase import PALETTE, Choice, ViewWidget, guard_plot, pen
+from actviz.host import evaluation
 
 SAMPLES = 20_000  # enough for a smooth histogram, quick to evaluate (~1 ms for most activations)
 SEED = 0  # a fixed seed: the same σ always draws the same picture

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import actviz
-from actviz.registry import check_spec, parameter_corners
+from actviz.host.registry import check_spec, parameter_corners
 
 PLUGIN = "example"  # the entry-point name in pyproject.toml
 NAMES = ["squareplus", "cauchy_loss"]

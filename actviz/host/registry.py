@@ -1,0 +1,240 @@
+"""The validated catalogue the rest of the app reads.
+
+:func:`load_registry` calls each plugin's hooks one by one, validates every
+spec, probes every function on a grid, checks analytic derivatives against
+numerical ones, and records each failure as a :class:`Problem` naming the
+plugin. What passes is in ``.activations``, ``.losses`` and ``.views``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from actviz.host import evaluation
+from actviz.host.plugins import PluginInfo, Problem, call_each, load_plugins
+from actviz.numerics import derivative_mismatch, numerical_derivative
+from actviz.specs import Activation, Loss, SpecError, View, validate_spec, validate_view
+
+#: where activations are probed: wide, and dense near the origin
+ACTIVATION_GRID = np.unique(np.concatenate([np.linspace(-1000, 1000, 201), np.linspace(-10, 10, 401)]))
+PROBABILITY_GRID = np.concatenate([np.geomspace(1e-6, 0.5, 150), 1 - np.geomspace(0.5, 1e-6, 150)[1:]])
+MAX_CORNERS = 32
+
+
+@dataclass
+class Registry:
+    """Every usable function and view, plus what went wrong on the way."""
+
+    activations: dict[str, Activation] = field(default_factory=dict)
+    losses: dict[str, Loss] = field(default_factory=dict)
+    views: dict[str, View] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    plugins: list[PluginInfo] = field(default_factory=list)
+
+    def get(self, name: str) -> Activation | Loss:
+        if name in self.activations:
+            return self.activations[name]
+        if name in self.losses:
+            return self.losses[name]
+        raise KeyError(name)
+
+    def functions(self) -> list[Activation | Loss]:
+        return [*self.activations.values(), *self.losses.values()]
+
+    def by_plugin(self) -> dict[str, list[Activation | Loss]]:
+        groups: dict[str, list[Activation | Loss]] = {}
+        for spec in self.functions():
+            groups.setdefault(spec.plugin, []).append(spec)
+        return groups
+
+
+def probe_grid(spec: Activation | Loss) -> np.ndarray:
+    if isinstance(spec, Loss) and spec.domain == "probability":
+        return PROBABILITY_GRID
+    return ACTIVATION_GRID
+
+
+def parameter_corners(spec: Activation | Loss) -> list[dict[str, float]]:
+    """Defaults first, then every corner of the parameter box (capped)."""
+    sets = [spec.defaults]
+    if spec.params:
+        ranges = [(p.low, p.high) for p in spec.params]
+        for combo in itertools.islice(itertools.product(*ranges), MAX_CORNERS):
+            sets.append({p.name: v for p, v in zip(spec.params, combo, strict=True)})
+    return sets
+
+
+def targets(spec: Activation | Loss) -> list[float | None]:
+    if isinstance(spec, Activation):
+        return [None]
+    t = spec.target
+    return [t.default, t.low, t.high] if spec.domain == "probability" else [t.default]
+
+
+def kinks_of(spec: Activation | Loss, params: dict[str, float], t: float | None) -> list[float]:
+    extra = [t] if t is not None else []  # losses usually kink at y = t
+    if spec.kinks is None:
+        return extra
+    try:
+        args = (t,) if isinstance(spec, Loss) else ()
+        return [float(k) for k in spec.kinks(*args, **params)] + extra
+    except Exception:  # noqa: BLE001 - a broken kinks() only loosens the check
+        return extra
+
+
+def check_spec(spec: Activation | Loss, deep: bool = False) -> list[Problem]:
+    """Probe one spec. The first problem at the defaults is fatal (the spec is unusable).
+
+    Returns problems; a problem whose stage is ``"probe"`` means reject.
+    ``deep`` adds every parameter corner (what ``actviz check`` runs).
+    """
+    problems: list[Problem] = []
+    grid = probe_grid(spec)
+    param_sets = parameter_corners(spec) if deep else [spec.defaults]
+
+    def report(stage: str, msg: str) -> None:
+        problems.append(Problem(spec.plugin, stage, msg, spec=spec.name))
+
+    for i, params in enumerate(param_sets):
+        where = "" if i == 0 else f" at {params}"
+        for t in targets(spec):
+            tw = "" if t is None else f" (t={t:g})"
+            args = () if t is None else (t,)
+            try:  # bounded: a function taking seconds (or forever) costs one short wait
+                y = evaluation.call_within(evaluation.SLOW_CALL_SECONDS, spec.function, grid, *args, **params)
+            except evaluation.SlowCall as exc:
+                report("probe" if i == 0 else "check", f"function is slow: {exc}{where}{tw}")
+                return problems
+            except evaluation.EvaluationError as exc:
+                report("probe" if i == 0 else "check", f"function {exc}{where}{tw}")
+                return problems
+            bad = ~np.isfinite(y)
+            if bad.any():
+                j = int(np.argmax(bad))
+                report("probe" if (i == 0 and np.isnan(y[j])) else "check",
+                       f"function returns {y[j]} at finite input {grid[j]:g}{where}{tw}")
+                if i == 0 and np.isnan(y[j]):
+                    return problems
+            if spec.numerical_derivative:
+                continue
+            try:
+                dy = evaluation.call_within(evaluation.SLOW_CALL_SECONDS, spec.derivative, grid, *args, **params)
+            except evaluation.SlowCall as exc:
+                report("probe" if i == 0 else "check", f"derivative is slow: {exc}{where}{tw}")
+                return problems
+            except evaluation.EvaluationError as exc:
+                report("derivative", f"derivative {exc}{where}{tw}")
+                continue
+            mismatch = derivative_mismatch(
+                lambda v, a=args, p=params: evaluation.call(spec.function, v, *a, **p),
+                lambda v, a=args, p=params: evaluation.call(spec.derivative, v, *a, **p),
+                grid, kinks=kinks_of(spec, params, t), fz=y, dfz=dy)
+            if mismatch is not None:
+                report("derivative", f"{mismatch}{where}{tw}")
+                break
+    return problems
+
+
+def _with_numerical_derivative(spec: Activation | Loss) -> Activation | Loss:
+    if spec.derivative is not None:
+        return spec
+
+    def numerical(x, *args, _f=spec.function, **params):
+        return numerical_derivative(lambda v: _f(v, *args, **params), x)
+
+    key = "gradient" if isinstance(spec, Loss) else "derivative"
+    return dataclasses.replace(spec, **{key: numerical, "numerical_derivative": True})
+
+
+def _admit(spec: Any, plugin: str, table: dict, taken: dict[str, str], problems: list[Problem],
+           kind: type) -> None:
+    try:
+        if not isinstance(spec, kind):
+            raise SpecError(f"expected actviz.{kind.__name__}, got {type(spec).__name__}")
+        validate_spec(spec)
+    except SpecError as exc:
+        name = getattr(spec, "name", "")
+        problems.append(Problem(plugin, "validate", str(exc), spec=name if isinstance(name, str) else ""))
+        return
+    if spec.name in taken:
+        problems.append(Problem(plugin, "validate",
+                                f"name {spec.name!r} is already taken by plugin {taken[spec.name]!r}",
+                                spec=spec.name))
+        return
+    spec = _with_numerical_derivative(dataclasses.replace(spec, plugin=plugin))
+    found = check_spec(spec)
+    problems.extend(found)
+    if any(p.stage == "probe" for p in found):
+        return
+    taken[spec.name] = plugin
+    table[spec.name] = spec
+
+
+def load_registry(
+    disabled: Iterable[str] = (),
+    extra: Iterable[tuple[str, Any]] = (),
+    entry_points: bool = True,
+) -> Registry:
+    """Load every plugin not in ``disabled`` and return the validated registry.
+
+    ``extra`` adds in-process plugins as (name, module-or-object) pairs; they
+    load after the entry points, like third parties.
+    """
+    pm, infos, problems = load_plugins(disabled, extra, entry_points)
+    reg = Registry(problems=problems, plugins=infos)
+    taken: dict[str, str] = {}
+    for hook, table, kind in (("actviz_activations", reg.activations, Activation),
+                              ("actviz_losses", reg.losses, Loss)):
+        for plugin, items, problem in call_each(pm, hook):
+            if problem is not None:
+                reg.problems.append(problem)
+                continue
+            for item in items:
+                _admit(item, plugin, table, taken, reg.problems, kind)
+    for plugin, items, problem in call_each(pm, "actviz_views"):
+        if problem is not None:
+            reg.problems.append(problem)
+            continue
+        for view in items:
+            try:
+                validate_view(view)
+            except SpecError as exc:
+                reg.problems.append(Problem(plugin, "validate", str(exc)))
+                continue
+            if view.name in reg.views:
+                reg.problems.append(Problem(plugin, "validate", f"view name {view.name!r} is already taken "
+                                            f"by plugin {reg.views[view.name].plugin!r}"))
+                continue
+            reg.views[view.name] = dataclasses.replace(view, plugin=plugin)
+    _summarise(reg)
+    return reg
+
+
+def _summarise(reg: Registry) -> None:
+    by_name = {info.name: info for info in reg.plugins}
+    for spec in [*reg.functions(), *reg.views.values()]:
+        info = by_name.get(spec.plugin)
+        if info is not None:
+            info.adds.append(spec.name)
+    failed = {p.plugin for p in reg.problems if p.stage in ("import", "register")}
+    for info in reg.plugins:
+        if info.name in failed:
+            info.status = "failed"
+
+
+def deep_check(reg: Registry) -> list[Problem]:
+    """Everything ``actviz check`` reports: load problems plus every parameter corner."""
+    problems = list(reg.problems)
+    seen = {(p.plugin, p.spec, p.message) for p in problems}
+    for spec in reg.functions():
+        for p in check_spec(spec, deep=True):
+            if (p.plugin, p.spec, p.message) not in seen:
+                seen.add((p.plugin, p.spec, p.message))
+                problems.append(p)
+    return problems

@@ -1,0 +1,10 @@
+"""The mathematics views draw: numpy only, no Qt, tested without a display.
+
+Public for view authors: ``backprop`` (δ of output and hidden units), ``likelihood``
+(noise models and maximum likelihood), ``coin`` (the coin-flip likelihood),
+``learning`` (small networks trained through plugin functions), ``sampling``
+(screen-resolution grids that hit every kink), ``noise_models`` (ready-made
+noise models for losses).
+"""
+
+__all__ = ["backprop", "coin", "learning", "likelihood", "noise_models", "sampling"]

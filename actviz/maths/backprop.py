@@ -1,0 +1,426 @@
+"""δ for an output unit and δ through a stack of hidden layers (numpy only, no Qt).
+
+The output view draws δ = ∂E/∂z = ∂E/∂y · f′(z) for any activation/loss pair and,
+for the pairs where the chain simplifies, the simplified formula the lecture
+teaches (computed from that formula, so it stays exact where the product form
+meets 0·∞ in the tails). The depth view follows δ back through L hidden layers
+to show vanishing and exploding gradients.
+
+Plugin functions are only ever called through :mod:`actviz.evaluation`.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from actviz.host import evaluation
+from actviz.numerics import numerical_derivative
+from actviz.specs import Activation, Loss
+
+Array = np.ndarray
+
+#: the general chain rule, shown when no simplification is known
+PRODUCT_FORMULA = r"\delta=\frac{\partial E}{\partial y}\,f'(z)"
+
+
+# ---------------------------------------------------------------- output unit
+
+@dataclass(frozen=True)
+class KnownPair:
+    """An activation/loss pair whose δ has a closed form the lecture teaches."""
+
+    formula: str
+    #: δ from z, y = f(z), t and the two parameter dicts
+    delta: Callable[[Array, Array, float, Mapping[str, float], Mapping[str, float]], Array]
+    note: str = ""
+
+
+def _beta(act_params: Mapping[str, float]) -> float:
+    return float(act_params.get("beta", 1.0))
+
+
+#: keyed by (activation name, loss name); exact identities, not approximations
+KNOWN_PAIRS: dict[tuple[str, str], KnownPair] = {
+    ("logistic", "binary_cross_entropy"): KnownPair(
+        r"\delta=\beta\,(y-t)", lambda z, y, t, ap, lp: _beta(ap) * (y - t),
+        "The 1/(y(1−y)) of the loss cancels the logistic's f′ = βy(1−y): no stall when confidently wrong."),
+    ("logistic", "categorical_cross_entropy"): KnownPair(
+        r"\delta=\beta\,(y-t)", lambda z, y, t, ap, lp: _beta(ap) * (y - t),
+        "As a function of y₁ alone the categorical loss has the binary loss's gradient."),
+    ("linear", "squared_error"): KnownPair(
+        r"\delta=y-t", lambda z, y, t, ap, lp: y - t,
+        "The delta rule: f′ = 1, so δ is the error itself."),
+    ("softmax", "categorical_cross_entropy"): KnownPair(
+        r"\delta_1=y_1-t_1", lambda z, y, t, ap, lp: y - t,
+        "With the full softmax Jacobian (off-diagonal −y_i y_j included), not the lecture's diagonal shortcut."),
+    ("softmax", "binary_cross_entropy"): KnownPair(
+        r"\delta_1=y_1-t_1", lambda z, y, t, ap, lp: y - t,
+        "E depends on y₁ only and ∂y₁/∂z₁ = y₁(1−y₁) exactly."),
+}
+
+
+@dataclass(frozen=True)
+class OutputDelta:
+    """δ of one output unit over a z grid, with the pieces of the chain rule.
+
+    ``product`` is ∂E/∂y · f′(z) as computed; ``delta`` is the best value: the
+    known closed form when there is one, otherwise the product.
+    ``simplified_formula`` is the closed form's LaTeX, or the general product
+    form (``PRODUCT_FORMULA``) when ``simplified`` is False. Where f′ = 0
+    exactly and ∂E/∂y is infinite, the product is taken as 0 (no gradient
+    passes a flat unit) rather than NaN.
+    """
+
+    z: Array
+    y: Array
+    dE_dy: Array
+    fprime: Array
+    product: Array
+    delta: Array
+    simplified_formula: str
+    simplified: bool
+    note: str = ""
+
+
+def _product(dE_dy: Array, fprime: Array) -> Array:
+    with np.errstate(invalid="ignore", over="ignore"):
+        out = dE_dy * fprime
+    return np.where((fprime == 0) & np.isinf(dE_dy), 0.0, out)
+
+
+def known_pair(activation: Activation, loss: Loss) -> KnownPair | None:
+    """The closed form for this pair, if the math module knows one."""
+    return KNOWN_PAIRS.get((activation.name, loss.name))
+
+
+def output_delta(activation: Activation, loss: Loss, z, act_params: Mapping[str, float],
+                 loss_params: Mapping[str, float], t: float) -> OutputDelta:
+    """δ = ∂E/∂z for y = f(z) and loss E(y; t), elementwise over ``z``."""
+    z = np.asarray(z, dtype=float)
+    y = evaluation.value(activation, z, act_params)
+    fprime = evaluation.slope(activation, z, act_params)
+    dE_dy = evaluation.slope(loss, y, loss_params, t)
+    product = _product(dE_dy, fprime)
+    pair = known_pair(activation, loss)
+    if pair is None:
+        return OutputDelta(z, y, dE_dy, fprime, product, product, PRODUCT_FORMULA, False)
+    with np.errstate(all="ignore"):
+        delta = np.asarray(pair.delta(z, y, float(t), act_params, loss_params), dtype=float)
+    delta = np.broadcast_to(delta, z.shape).copy()
+    return OutputDelta(z, y, dE_dy, fprime, product, delta, pair.formula, True, pair.note)
+
+
+def numerical_delta(activation: Activation, loss: Loss, z, act_params: Mapping[str, float],
+                    loss_params: Mapping[str, float], t: float) -> Array:
+    """d/dz E(f(z), t) by central differences of the composite: the reference the tests use."""
+    def composite(v: Array) -> Array:
+        return evaluation.value(loss, evaluation.value(activation, v, act_params), loss_params, t)
+
+    return numerical_derivative(composite, np.asarray(z, dtype=float))
+
+
+# ---------------------------------------------------------------- softmax
+
+def softmax(logits) -> Array:
+    """softmax over the last axis, shifted by the max so nothing overflows."""
+    logits = np.asarray(logits, dtype=float)
+    e = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _logits(z1, z_others) -> Array:
+    z1 = np.atleast_1d(np.asarray(z1, dtype=float))
+    others = np.asarray(z_others, dtype=float).reshape(-1)
+    return np.concatenate([z1[:, None], np.broadcast_to(others, (z1.size, others.size))], axis=1)
+
+
+def softmax_jacobian(y) -> Array:
+    """∂y_i/∂z_j = y_i(δ_ij − y_j): diagonal y_i(1−y_i), off-diagonal −y_i y_j; shape (..., K, K)."""
+    y = np.asarray(y, dtype=float)
+    return y[..., :, None] * (np.eye(y.shape[-1]) - y[..., None, :])
+
+
+def softmax_full_jacobian_delta(z1, z_others, t_vector) -> Array:
+    """δ = Jᵀ ∂E/∂y for E = −Σ t_i ln y_i, with the full K×K softmax Jacobian.
+
+    ``z1`` may be an array (n,); ``z_others`` are the K−1 fixed logits; returns
+    (n, K). For targets summing to 1 this equals y − t. Where some y_i underflows
+    to 0, ∂E/∂y_i = −t_i/y_i is infinite and the matrix product is 0·∞, so there
+    the algebraically identical factored form Jᵀg = (I − y1ᵀ)(y⊙g) with y⊙g = −t is used.
+    """
+    y = softmax(_logits(z1, z_others))
+    t = np.broadcast_to(np.asarray(t_vector, dtype=float), y.shape)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        g = np.where(t == 0, 0.0, -t / y)
+        delta = np.einsum("nij,ni->nj", softmax_jacobian(y), g)
+    factored = -t + y * t.sum(axis=-1, keepdims=True)
+    return np.where(np.isfinite(delta), delta, factored)
+
+
+def softmax_shortcut_delta(z1, z_others, t1) -> Array:
+    """The lecture's diagonal shortcut δ₁ = ∂E/∂y₁ · y₁(1−y₁) with ∂E/∂y₁ = −t₁/y₁.
+
+    It drops the off-diagonal terms: it equals −t₁(1−y₁), which is 0 at t₁ = 0
+    although the true δ₁ is y₁. Computed in that cancelled form so y₁ → 0 stays finite.
+    """
+    y1 = softmax(_logits(z1, z_others))[:, 0]
+    return -np.asarray(t1, dtype=float) * (1.0 - y1)
+
+
+def softmax_targets(t1: float, classes: int) -> Array:
+    """The categorical loss's target vector: t₁ for class 1, (1−t₁)/(K−1) for each other class."""
+    k = int(classes)
+    return np.concatenate([[t1], np.full(k - 1, (1.0 - t1) / (k - 1))])
+
+
+#: pairs for which the lecture uses the diagonal softmax shortcut (erratum 8)
+SHORTCUT_PAIRS = {("softmax", "categorical_cross_entropy")}
+
+
+def lecture_shortcut(activation: Activation, loss: Loss, z, act_params: Mapping[str, float],
+                     t: float) -> tuple[Array, Array] | None:
+    """(full-Jacobian δ₁, the lecture's diagonal-shortcut δ₁) over z₁, or None for other pairs.
+
+    The softmax activation's parameters are the other logits z₂ … z_K, held fixed;
+    the target vector is :func:`softmax_targets` (t₁ for class 1, the rest shared).
+    """
+    if (activation.name, loss.name) not in SHORTCUT_PAIRS:
+        return None
+    others = [float(act_params.get(p.name, p.default)) for p in activation.params]
+    full = softmax_full_jacobian_delta(z, others, softmax_targets(t, len(others) + 1))[:, 0]
+    return full, softmax_shortcut_delta(z, others, t)
+
+
+# ---------------------------------------------------------------- confidently wrong
+
+@dataclass(frozen=True)
+class ConfidentlyWrong:
+    """δ of one pair where the unit outputs ``y`` although the target is ``t``."""
+
+    z: float
+    y: float
+    t: float
+    delta: float
+
+    @property
+    def magnitude(self) -> float:
+        return abs(self.delta)
+
+
+def confidently_wrong_z(activation: Activation, act_params: Mapping[str, float], y_target: float = 0.01,
+                        low: float = -1000.0, high: float = 1000.0, points: int = 4001) -> float | None:
+    """The z where f(z) = ``y_target``, or None if f never crosses it in [low, high].
+
+    Scans a grid for the first sign change of f(z) − y_target and bisects that
+    bracket to machine precision (the unique root on a monotone activation).
+    """
+    grid = np.unique(np.concatenate([np.linspace(low, high, points), np.linspace(-20.0, 20.0, 4001)]))
+    grid = grid[(grid >= low) & (grid <= high)]
+    diff = evaluation.value(activation, grid, act_params) - y_target
+    if not np.isfinite(diff).any():
+        return None
+    exact = np.flatnonzero(diff == 0)
+    sign = np.sign(diff)
+    change = np.flatnonzero(np.isfinite(diff[:-1]) & np.isfinite(diff[1:]) & (sign[:-1] * sign[1:] < 0))
+    if exact.size and (not change.size or exact[0] <= change[0]):
+        return float(grid[exact[0]])
+    if not change.size:
+        return None
+    a, b = float(grid[change[0]]), float(grid[change[0] + 1])
+    fa = float(diff[change[0]])
+
+    def f(v: float) -> float:
+        return float(evaluation.value(activation, np.array([v]), act_params)[0]) - y_target
+
+    for _ in range(200):
+        m = 0.5 * (a + b)
+        if m in (a, b):
+            break
+        fm = f(m)
+        if fm == 0:
+            return m
+        if (fm < 0) == (fa < 0):
+            a, fa = m, fm
+        else:
+            b = m
+    return 0.5 * (a + b)
+
+
+def confidently_wrong(activation: Activation, loss: Loss, act_params: Mapping[str, float],
+                      loss_params: Mapping[str, float], t: float = 1.0,
+                      y_target: float = 0.01) -> ConfidentlyWrong | None:
+    """δ of the pair at the z where y = ``y_target`` (None if the activation never gets there)."""
+    z = confidently_wrong_z(activation, act_params, y_target)
+    if z is None:
+        return None
+    out = output_delta(activation, loss, np.array([z]), act_params, loss_params, t)
+    return ConfidentlyWrong(z, float(out.y[0]), float(t), float(out.delta[0]))
+
+
+# ---------------------------------------------------------------- depth
+
+Init = Literal["scale", "xavier", "he"]
+
+
+@dataclass(frozen=True)
+class DepthResult:
+    """Per-layer statistics of |δ| (index 0 is layer 1, the first hidden layer).
+
+    ``mean_abs`` is inf from the layer where the numbers overflowed; ``p10``/``p90``
+    are the 10th and 90th percentiles of |δ| over batch × width; ``log10_std`` is
+    the spread of log₁₀|δ| over its non-zero finite entries; ``zero_fraction``
+    counts units passing no gradient (dead ReLUs); ``activation_std`` is the
+    forward pass's std of a_l.
+    """
+
+    layers: Array
+    mean_abs: Array
+    median_abs: Array
+    p10: Array
+    p90: Array
+    log10_std: Array
+    zero_fraction: Array
+    activation_std: Array
+    weight_std: float
+    overflow: bool
+
+
+def weight_std(init: Init, scale: float, width: int) -> float:
+    """Std of the weights: ``scale`` itself for "scale"; ``scale`` × the Xavier or He std otherwise."""
+    if init == "scale":
+        return float(scale)
+    if init == "xavier":
+        return float(scale) * math.sqrt(1.0 / width)  # Glorot: 2/(fan_in + fan_out), square layers
+    if init == "he":
+        return float(scale) * math.sqrt(2.0 / width)
+    raise ValueError(f"unknown init {init!r}: use 'scale', 'xavier' or 'he'")
+
+
+@dataclass(frozen=True)
+class Network:
+    """A seeded bias-free stack: inputs (batch, width), weights (L, width, width), output error."""
+
+    x: Array
+    weights: Array
+    output_error: Array
+
+
+#: networks with more weights than this are drawn afresh each time instead of cached (2 MiB per entry)
+CACHED_WEIGHTS = 2**18
+
+
+def _draws(layers: int, width: int, seed: int, input_dist: str, batch: int,
+           random_signs: bool) -> tuple[Array, Array, Array]:
+    """Unit-variance inputs, unit-std weights and the output error, drawn once per seed and shape.
+
+    Cached (read-only) so that dragging an activation parameter does not redraw the network;
+    only small networks are kept, so the cache stays a few MiB (a 50 × 256 × 256 stack is 26 MiB).
+    """
+    if layers * width * width > CACHED_WEIGHTS:
+        return _draw(layers, width, seed, input_dist, batch, random_signs)
+    return _cached_draws(layers, width, seed, input_dist, batch, random_signs)
+
+
+def _draw(layers: int, width: int, seed: int, input_dist: str, batch: int,
+          random_signs: bool) -> tuple[Array, Array, Array]:
+    rng = np.random.default_rng(seed)
+    if input_dist == "normal":
+        x = rng.standard_normal((batch, width))
+    elif input_dist == "uniform":
+        x = rng.uniform(-math.sqrt(3.0), math.sqrt(3.0), (batch, width))  # unit variance
+    else:
+        raise ValueError(f"unknown input_dist {input_dist!r}: use 'normal' or 'uniform'")
+    w = rng.standard_normal((layers, width, width))
+    err = rng.choice([-1.0, 1.0], (batch, width)) if random_signs else np.ones((batch, width))
+    for arr in (x, w, err):
+        arr.flags.writeable = False
+    return x, w, err
+
+
+_cached_draws = functools.lru_cache(maxsize=8)(_draw)
+
+
+def make_network(layers: int, width: int, init: Init = "he", scale: float = 1.0, seed: int = 0,
+                 input_dist: Literal["normal", "uniform"] = "normal", batch: int = 32,
+                 random_signs: bool = False) -> Network:
+    """Draw inputs, weights and output error from ``np.random.default_rng(seed)``, in that order.
+
+    The weights are N(0, weight_std²); the output error is ones, or seeded ±1 with ``random_signs``.
+    """
+    layers, width, batch = int(layers), int(width), int(batch)
+    if not 1 <= layers <= 1000 or width < 1 or batch < 1:
+        raise ValueError("need 1 ≤ layers ≤ 1000, width ≥ 1 and batch ≥ 1")
+    std = weight_std(init, scale, width)
+    x, w, err = _draws(layers, width, int(seed), input_dist, batch, bool(random_signs))
+    return Network(x, std * w, err)
+
+
+def forward_backward(activation: Activation, act_params: Mapping[str, float],
+                     net: Network) -> tuple[Array, Array, Array]:
+    """z_l = W_l a_{l−1}, a_l = f(z_l); δ_L = output error, δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ f′(z_l).
+
+    δ_l is ∂E/∂z_l for E = Σ output_error ⊙ z_L. Returns (z, a, δ), each (L, batch, width).
+    Overflow is silenced here and shows as inf/NaN in the arrays.
+    """
+    n_layers, batch, width = net.weights.shape[0], *net.x.shape
+    z = np.empty((n_layers, batch, width))
+    a = np.empty((n_layers, batch, width))
+    fp = np.empty((n_layers, batch, width))
+    delta = np.empty((n_layers, batch, width))
+    prev = net.x
+    with np.errstate(all="ignore"):
+        for layer in range(n_layers):
+            z[layer] = prev @ net.weights[layer].T
+            a[layer] = evaluation.value(activation, z[layer], act_params)
+            prev = a[layer]
+        fp[:] = evaluation.slope(activation, z.reshape(n_layers * batch, width), act_params).reshape(z.shape)
+        delta[-1] = net.output_error
+        for layer in range(n_layers - 2, -1, -1):
+            delta[layer] = (delta[layer + 1] @ net.weights[layer + 1]) * fp[layer]
+    return z, a, delta
+
+
+def hidden_deltas(activation: Activation, act_params: Mapping[str, float], layers: int, width: int = 64,
+                  init: Init = "he", scale: float = 1.0, seed: int = 0,
+                  input_dist: Literal["normal", "uniform"] = "normal", batch: int = 32,
+                  random_signs: bool = False) -> DepthResult:
+    """Per-layer |δ| statistics of a seeded random network: vanishing or exploding gradients at a glance.
+
+    ``batch`` inputs × ``width`` units give the samples per layer (2048 by default:
+    enough for stable percentiles, and L = 50 stays a few ms for cheap activations).
+    """
+    net = make_network(layers, width, init, scale, seed, input_dist, batch, random_signs)
+    _, a, delta = forward_backward(activation, act_params, net)
+    n_layers = delta.shape[0]
+    mag = np.abs(delta.reshape(n_layers, -1))
+    finite = np.isfinite(mag)
+    row_ok = finite.all(axis=1)
+    overflow = not bool(row_ok.all() and np.isfinite(a).all())
+    if not row_ok.all():
+        mag = np.where(finite, mag, np.inf)  # NaN here is an overflowed inf − inf: report it as inf
+    srt = np.sort(mag, axis=1)
+    m = srt.shape[1]
+    # copies: a column view would keep the whole sorted (layers × samples) array alive
+    p10, med, p90 = (srt[:, min(m - 1, round(q * (m - 1)))].copy() for q in (0.1, 0.5, 0.9))
+    with np.errstate(over="ignore"):
+        mean_abs = np.where(row_ok, srt.mean(axis=1), np.inf)
+    positive = (srt > 0) & np.isfinite(srt)
+    count = positive.sum(axis=1)
+    safe = np.maximum(count, 1)
+    with np.errstate(divide="ignore"):
+        logs = np.where(positive, np.log(srt), 0.0)
+    mean_log = logs.sum(axis=1) / safe
+    log_std = np.sqrt((((logs - mean_log[:, None]) * positive) ** 2).sum(axis=1) / safe) / math.log(10.0)
+    zero_fraction = (srt == 0).sum(axis=1) / m
+    acts = a.reshape(n_layers, -1)
+    with np.errstate(all="ignore"):
+        act_std = acts.std(axis=1)
+    act_std = np.where(np.isfinite(act_std), act_std, np.inf)
+    return DepthResult(np.arange(1, n_layers + 1), mean_abs, med, p10, p90, log_std, zero_fraction,
+                       act_std, weight_std(init, scale, width), overflow)
