@@ -1,5 +1,7 @@
-"""Deprecated: moved to :mod:`actviz.host.evaluation`; this name stays importable for old code."""
+"""Guarded calls into plugin functions, for view authors: a broken or slow function becomes an
+:class:`EvaluationError` with the reason, never a crash or a hang of the window."""
 
-from actviz._moved import alias
+from actviz.host.evaluation import EvaluationError, SlowCall, call, numerical_slope, slope, value
+from actviz.host.registry import kinks_of
 
-alias(__name__, "actviz.host.evaluation")
+__all__ = ["EvaluationError", "SlowCall", "call", "kinks_of", "numerical_slope", "slope", "value"]

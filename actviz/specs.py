@@ -51,6 +51,61 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """A control that picks one of ``options``: a combo box in the GUI, ``--set KEY=VALUE`` on the command line.
+
+    ``labels`` (same length as ``options``) are what the GUI shows; the options
+    themselves are what settings, scenes and ``--set`` use. ``parse``, when
+    given, accepts free text instead: it returns the normalised value or raises
+    ``ValueError`` with the reason (``options`` are then suggestions).
+    """
+
+    name: str
+    default: str
+    options: tuple[str, ...]
+    label: str | None = None
+    help: str = ""
+    labels: tuple[str, ...] = ()
+    parse: Callable[[str], str] | None = None
+
+    @property
+    def display(self) -> str:
+        return self.label or self.name
+
+    def option_label(self, option: str) -> str:
+        if self.labels and option in self.options:
+            return self.labels[self.options.index(option)]
+        return option
+
+
+@dataclass(frozen=True)
+class FunctionChoice:
+    """A control that picks a function from the registry (``kind``: "activation", "loss" or "any").
+
+    The chosen function's parameters become keys of their own, namespaced by
+    this control: ``loss.delta``, ``activation.alpha`` (and ``loss.t``, a
+    loss's target, unless ``target=False``). Values are remembered per
+    function, so switching away and back restores them. ``default`` lists
+    preferred names; the first one installed wins, else the first option.
+    ``browse=True`` lets the main window's function list set this control
+    while the view is shown. ``accepts(spec)`` narrows the options.
+    """
+
+    name: str
+    kind: Literal["activation", "loss", "any"]
+    default: tuple[str, ...] = ()
+    label: str | None = None
+    help: str = ""
+    target: bool = True
+    browse: bool = False
+    accepts: Callable[[Any], bool] | None = None
+
+    @property
+    def display(self) -> str:
+        return self.label or self.name
+
+
+@dataclass(frozen=True)
 class NoiseModel:
     """The likelihood reading of a loss: E(y; t) = −c·ln p(t | y) + const.
 
@@ -146,9 +201,12 @@ class Loss:
 class View:
     """A view: a tab in the main window and a target of ``actviz export --view``.
 
-    ``create(context)`` is called lazily, with an :class:`actviz.gui.ViewContext`,
-    and returns an ``actviz.gui.ViewWidget``. Import Qt inside ``create`` so that
-    listing plugins stays cheap.
+    ``model(registry)`` returns the view's Qt-free state, an
+    :class:`actviz.gui.ViewModel` subclass (``actviz.models.ViewModel``): its
+    keys are what ``--set``, scenes and undo use. ``create(context)`` is called
+    lazily, with an :class:`actviz.gui.ViewContext` whose ``model`` is that
+    model, and returns an ``actviz.gui.ViewWidget``. Import Qt inside
+    ``create`` so that listing plugins stays cheap.
     """
 
     name: str
@@ -156,6 +214,7 @@ class View:
     create: Callable[..., Any]
     description: str = ""
     plugin: str = ""
+    model: Callable[..., Any] | None = None
 
 
 Spec = Activation | Loss
@@ -223,3 +282,5 @@ def validate_view(view: Any) -> None:
     validate_name(view.name, "view")
     if not callable(view.create):
         raise SpecError(f"view {view.name!r}: create is not callable")
+    if view.model is not None and not callable(view.model):
+        raise SpecError(f"view {view.name!r}: model is not callable")

@@ -2,17 +2,20 @@
 
 The slider emits while dragged; values are clamped into range with a visible
 note rather than rejected, and nothing here knows what the parameter means.
+The mouse wheel changes a control only once the user has focused it, so
+scrolling a column of controls never changes the one under the pointer.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from PySide6 import QtCore, QtWidgets
 
-from actviz.gui.viewbase import Choice, Control
-from actviz.specs import Param
+from actviz.specs import Choice, Param
+
+Control = Param | Choice
 
 SLIDER_STEPS = 1000
 
@@ -32,7 +35,6 @@ class ParamControl(QtWidgets.QWidget):
         super().__init__(parent)
         self.param = param
         self._value = param.default if value is None else param.clamp(value)
-        self._syncing = False
         self.label = QtWidgets.QLabel(param.display)
         self.slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
         self.slider.setRange(0, SLIDER_STEPS)
@@ -60,6 +62,8 @@ class ParamControl(QtWidgets.QWidget):
         grid.addWidget(self.reset, 0, 2)
         grid.addWidget(self.slider, 1, 0, 1, 3)
         grid.addWidget(self.note, 2, 0, 1, 3)
+        for w in (self.slider, self.spin):
+            guard_wheel(w)
         self.slider.valueChanged.connect(self._from_slider)
         self.spin.valueChanged.connect(self._from_spin)
         self.reset.clicked.connect(lambda: self.setValue(param.default))
@@ -77,8 +81,6 @@ class ParamControl(QtWidgets.QWidget):
         return round((value - p.low) / (p.high - p.low) * SLIDER_STEPS)
 
     def _from_slider(self, pos: int) -> None:
-        if self._syncing:
-            return
         p = self.param
         value = p.low + (p.high - p.low) * pos / SLIDER_STEPS
         if p.step:
@@ -86,8 +88,7 @@ class ParamControl(QtWidgets.QWidget):
         self._apply(min(max(value, p.low), p.high))
 
     def _from_spin(self, value: float) -> None:
-        if not self._syncing:
-            self._apply(value)
+        self._apply(value)
 
     def _apply(self, value: float) -> None:
         p = self.param
@@ -104,43 +105,84 @@ class ParamControl(QtWidgets.QWidget):
             self.valueChanged.emit(clamped)
 
     def _show(self, value: float) -> None:
-        self._syncing = True
-        try:
+        with QtCore.QSignalBlocker(self.slider), QtCore.QSignalBlocker(self.spin):
             self.slider.setValue(self._to_slider(value))
             self.spin.setValue(value)
-        finally:
-            self._syncing = False
 
 
 class ChoiceControl(QtWidgets.QWidget):
+    """A combo box: options shown by their labels; free text when the Choice parses its own."""
+
     valueChanged = QtCore.Signal(str)
 
     def __init__(self, choice: Choice, value: str | None = None, parent=None) -> None:
         super().__init__(parent)
         self.choice = choice
         self.combo = QtWidgets.QComboBox()
-        self.combo.addItems(list(choice.options))
+        self.combo.setEditable(choice.parse is not None)
+        for option in choice.options:
+            self.combo.addItem(choice.option_label(option), option)
         self.combo.setToolTip(choice.help or choice.display)
+        guard_wheel(self.combo)
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QtWidgets.QLabel(choice.display))
         layout.addWidget(self.combo, 1)
-        self.setValue(value or choice.default)
-        self.combo.currentTextChanged.connect(self.valueChanged.emit)
+        self.setValue(value if value is not None else choice.default)
+        self.combo.activated.connect(lambda _i: self.valueChanged.emit(self.value()))
+        if self.combo.isEditable():
+            self.combo.lineEdit().editingFinished.connect(lambda: self.valueChanged.emit(self.value()))
 
     def value(self) -> str:
-        return self.combo.currentText()
+        if self.combo.isEditable():
+            text = self.combo.currentText()
+            i = self.combo.findText(text)
+            return str(self.combo.itemData(i)) if i >= 0 and self.combo.itemData(i) is not None else text
+        data = self.combo.currentData()
+        return str(data) if data is not None else self.combo.currentText()
 
     def setValue(self, value: str) -> None:
-        i = self.combo.findText(value)
-        if i >= 0:
-            self.combo.setCurrentIndex(i)
+        with QtCore.QSignalBlocker(self.combo):
+            i = self.combo.findData(value)
+            if i >= 0:
+                self.combo.setCurrentIndex(i)
+            elif self.combo.isEditable():
+                self.combo.setEditText(str(value))
+
+
+class _WheelGuard(QtCore.QObject):
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QtCore.QEvent.Type.Wheel and not obj.hasFocus():
+            event.ignore()  # let the scroll area scroll
+            return True
+        return False
+
+
+_WHEEL_GUARD: _WheelGuard | None = None
+
+
+def guard_wheel(widget: QtWidgets.QWidget) -> None:
+    """The wheel changes ``widget`` only after a click or Tab has focused it."""
+    global _WHEEL_GUARD
+    if _WHEEL_GUARD is None:
+        _WHEEL_GUARD = _WheelGuard()
+    widget.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
+    widget.installEventFilter(_WHEEL_GUARD)
 
 
 class ControlPanel(QtWidgets.QWidget):
-    """A column of controls built from specs, with a reset-all button."""
+    """A column of controls built from specs, with a reset-all button and a line for rejected values.
 
-    changed = QtCore.Signal(str, object)  # name, value
+    ``build`` takes specs, or ``(key, spec)`` pairs when the key differs from the
+    spec's name (a chosen function's parameter ``loss.delta``). ``changed(key,
+    value)`` on every move, ``released(key)`` when a slider drag ends,
+    ``reset_requested()`` for the reset-all button. :func:`bind` wires a panel to
+    a model; nothing here knows what a key means.
+    """
+
+    changed = QtCore.Signal(str, object)  # key, value
+    released = QtCore.Signal(str)
+    reset_requested = QtCore.Signal()
 
     def __init__(self, parent=None, spin_width: int | None = None) -> None:
         super().__init__(parent)
@@ -149,14 +191,18 @@ class ControlPanel(QtWidgets.QWidget):
         self._layout = QtWidgets.QVBoxLayout(self)
         self._layout.setContentsMargins(4, 4, 4, 4)
         self.empty = QtWidgets.QLabel("No parameters.")
+        self.note = QtWidgets.QLabel("")
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #c0392b;")
+        self.note.hide()
         self.reset_all = QtWidgets.QPushButton("Reset all")
         self.reset_all.clicked.connect(self.reset)
         self._layout.addWidget(self.empty)
+        self._layout.addWidget(self.note)
         self._layout.addWidget(self.reset_all)
         self._layout.addStretch(1)
 
-    def build(self, controls: Sequence[Control], values: dict | None = None,
-              on_change: Callable[[str, object], None] | None = None) -> None:
+    def build(self, controls: Sequence[Control | tuple[str, Control]], values: dict | None = None) -> None:
         for w in self.widgets.values():
             self._layout.removeWidget(w)
             w.hide()  # deleteLater waits for the event loop; never show a stale control meanwhile
@@ -164,20 +210,46 @@ class ControlPanel(QtWidgets.QWidget):
             w.deleteLater()
         self.widgets = {}
         values = values or {}
-        for i, c in enumerate(controls):
+        for i, item in enumerate(controls):
+            key, c = item if isinstance(item, tuple) else (item.name, item)
             if isinstance(c, Param):
-                w: ParamControl | ChoiceControl = ParamControl(c, values.get(c.name))
+                w: ParamControl | ChoiceControl = ParamControl(c, values.get(key))
                 if self.spin_width:
                     w.spin.setMaximumWidth(self.spin_width)
+                w.slider.sliderReleased.connect(lambda key=key: self.released.emit(key))
             else:
-                w = ChoiceControl(c, values.get(c.name))
-            w.valueChanged.connect(lambda v, name=c.name: self.changed.emit(name, v))
+                w = ChoiceControl(c, values.get(key))
+            w.valueChanged.connect(lambda v, key=key: self.changed.emit(key, v))
             self._layout.insertWidget(i, w)
-            self.widgets[c.name] = w
+            self.widgets[key] = w
         self.empty.setVisible(not controls)
         self.reset_all.setVisible(bool(controls))
+        self.show_note("")
+
+    def keys(self) -> list[str]:
+        return list(self.widgets)
+
+    def set_values(self, values: dict) -> None:
+        """Show ``values`` without emitting ``changed``."""
+        for key, value in values.items():
+            w = self.widgets.get(key)
+            if w is None:
+                continue
+            with QtCore.QSignalBlocker(w):
+                if isinstance(w, ParamControl):
+                    w.setValue(float(value))
+                    w.note.hide()
+                else:
+                    w.setValue(str(value))
+
+    def show_note(self, text: str) -> None:
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
 
     def reset(self) -> None:
+        if self.receivers(QtCore.SIGNAL("reset_requested()")) > 0:
+            self.reset_requested.emit()
+            return
         for w in self.widgets.values():
             if isinstance(w, ParamControl):
                 w.setValue(w.param.default)

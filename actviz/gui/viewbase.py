@@ -1,117 +1,58 @@
-"""What every view is: a QWidget with named controls, coalesced refresh, and exportable curves.
+"""What every view is: a QWidget over a Qt-free model, with coalesced refresh and exportable curves.
 
 A view plugin subclasses :class:`ViewWidget`. The main window and
-``actviz export --view`` only use this interface, so a third party's view
-is exported, persisted and guarded exactly like a built-in one.
+``actviz export --view`` only use this interface and the view's model, so a
+third party's view is exported, saved in scenes, undone and guarded exactly
+like a built-in one.
 """
 
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+import shiboken6
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from actviz.host.registry import Registry
-from actviz.specs import Activation, Loss, Param
-
-
-@dataclass(frozen=True)
-class Choice:
-    """A control that picks one of ``options`` (e.g. a function from the registry)."""
-
-    name: str
-    default: str
-    options: tuple[str, ...]
-    label: str | None = None
-    help: str = ""
-
-    @property
-    def display(self) -> str:
-        return self.label or self.name
-
-
-Control = Param | Choice
-
-
-class Selection(QtCore.QObject):
-    """The browser's current function and its parameter values; drives every view."""
-
-    changed = QtCore.Signal()  # another function was selected
-    params_changed = QtCore.Signal()  # a parameter of the current function moved
-
-    def __init__(self, spec: Activation | Loss | None = None) -> None:
-        super().__init__()
-        self.spec = spec
-        self.values: dict[str, float] = {}
-        if spec is not None:
-            self.select(spec)
-
-    def select(self, spec: Activation | Loss, values: Mapping[str, float] | None = None) -> None:
-        self.spec = spec
-        self.values = {p.name: p.default for p in controls_of(spec)}
-        for k, v in (values or {}).items():
-            if k in self.values:
-                self.values[k] = float(v)
-        self.changed.emit()
-
-    def set_value(self, name: str, value: float) -> None:
-        if self.values.get(name) == value:
-            return
-        self.values[name] = float(value)
-        self.params_changed.emit()
-
-    @property
-    def params(self) -> dict[str, float]:
-        """The function's own parameters (without the loss target)."""
-        names = {p.name for p in self.spec.params} if self.spec else set()
-        return {k: v for k, v in self.values.items() if k in names}
-
-    @property
-    def target(self) -> float | None:
-        if isinstance(self.spec, Loss):
-            return self.values.get(self.spec.target.name, self.spec.target.default)
-        return None
-
-
-def controls_of(spec: Activation | Loss) -> tuple[Param, ...]:
-    """The live controls of a function: its params, plus the target t of a loss."""
-    if isinstance(spec, Loss):
-        return (*spec.params, spec.target)
-    return spec.params
+from actviz.models import History, ViewModel
 
 
 @dataclass
 class ViewContext:
-    """What a view gets from the host: the registry, the selection, a status line."""
+    """What a view gets from the host: the registry, its own model, and a few host services."""
 
     registry: Registry
-    selection: Selection
+    model: ViewModel
     status: Callable[[str], None] = field(default=lambda message: None)
     headless: bool = False
+    #: open (and show) another view by name; returns it, or None when there is none
+    open_view: Callable[[str], Any] = field(default=lambda name: None)
+    history: History | None = None
 
 
 class ViewWidget(QtWidgets.QWidget):
-    """Base class of every view.
+    """Base class of every view: thin wiring from ``self.model`` to plots.
 
     Subclasses build their plots once in ``__init__`` and implement
-    :meth:`redraw` with ``setData`` only. Anything that changes the picture
-    calls :meth:`schedule_refresh`; at most one redraw is ever pending, so a
+    :meth:`redraw` with ``setData`` only, reading ``self.model``. A model
+    change schedules one refresh (override :meth:`on_model_changed` to react
+    to particular keys first); at most one redraw is ever pending, so a
     dragged slider never queues work behind it.
     """
 
     redrawn = QtCore.Signal()
-    #: controls that run bulk work before drawing (train N epochs, take N steps): for headless
-    #: export only; the view's own panel leaves them out, so a dragged slider never blocks
-    batch_controls: frozenset[str] = frozenset()
+    #: the host shows this view's controls in its Parameters dock (views without a control column of their own)
+    dock_panel: bool = False
 
     def __init__(self, context: ViewContext, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
+        self.model: ViewModel = context.model
         self._pending = False
         self.error: str = ""
         self.redraw_count = 0
@@ -120,18 +61,12 @@ class ViewWidget(QtWidgets.QWidget):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
         self._refresh_timer.timeout.connect(self.refresh)
+        self.model.connect(self._model_changed)
 
     # -- the contract -------------------------------------------------------------------------
-    def controls(self) -> tuple[Control, ...]:
-        """Named controls; ``actviz export --view V --set KEY=VALUE`` sets these."""
-        return ()
-
-    def control_value(self, name: str) -> Any:
-        raise KeyError(name)
-
-    def set_control(self, name: str, value: Any) -> None:
-        """Set one control (value already converted); raise ValueError with a reason if bad."""
-        raise KeyError(name)
+    def on_model_changed(self, names: frozenset[str]) -> None:
+        """The model changed ``names``; the default redraws."""
+        self.schedule_refresh()
 
     def redraw(self) -> None:
         """Recompute and ``setData`` every curve. Called by :meth:`refresh`."""
@@ -144,22 +79,32 @@ class ViewWidget(QtWidgets.QWidget):
         """The pyqtgraph item (usually a GraphicsLayout) that PNG and SVG export."""
         return None
 
-    def on_selection_changed(self) -> None:
-        """The browser selected another function; views that follow it override this."""
+    def view_actions(self) -> list[QtGui.QAction]:
+        """Actions the host adds to its View menu and toolbar while this view is shown."""
+        return []
 
-    def state(self) -> dict[str, Any]:
-        """What to persist between runs (JSON-able)."""
-        return {c.name: self.control_value(c.name) for c in self.controls()}
+    def sync_model(self) -> None:
+        """Write state that lives outside the model (e.g. trained weights) into its extras, unrecorded.
 
-    def restore(self, state: Mapping[str, Any]) -> None:
-        for c in self.controls():
-            if c.name in state:
-                try:
-                    self.set_control(c.name, convert_control(c, state[c.name]))
-                except (ValueError, TypeError, KeyError):
-                    pass  # a stale or foreign value keeps the default
+        The host calls this before it saves a scene.
+        """
+
+    def cannot_draw(self) -> str:
+        """Why this view cannot draw its current model (e.g. the chosen loss has no noise model), or ""."""
+        return ""
 
     # -- machinery ----------------------------------------------------------------------------
+    def _model_changed(self, names: frozenset[str]) -> None:
+        if not shiboken6.isValid(self):  # deleted by Qt before it was closed: stop listening
+            self.model.disconnect(self._model_changed)
+            return
+        try:
+            self.on_model_changed(names)
+        except Exception as exc:  # noqa: BLE001 - views may come from plugins
+            self.error = f"{type(exc).__name__}: {exc}"
+            self.context.status(f"view {type(self).__name__} failed to follow a change: {self.error}")
+            traceback.print_exc()
+
     def schedule_refresh(self) -> None:
         if self._pending:
             return
@@ -181,32 +126,9 @@ class ViewWidget(QtWidgets.QWidget):
         self.redraw_count += 1
         self.redrawn.emit()
 
-    def apply_settings(self, settings: Mapping[str, str]) -> None:
-        """Apply ``KEY=VALUE`` strings (from the command line); ValueError names the bad one."""
-        by_name = {c.name: c for c in self.controls()}
-        for key, raw in settings.items():
-            if key not in by_name:
-                known = ", ".join(by_name) or "none"
-                raise ValueError(f"unknown key {key!r} for this view (keys: {known})")
-            self.set_control(key, convert_control(by_name[key], raw))
-
-
-def convert_control(control: Control, raw: Any) -> Any:
-    """Parse a control value from text; ValueError says which control and why."""
-    if isinstance(control, Choice):
-        value = str(raw)
-        if value not in control.options:
-            raise ValueError(f"{control.name}={value!r} is not one of {', '.join(control.options)}")
-        return value
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        raise ValueError(f"{control.name}={raw!r} is not a number") from None
-    if value != value:
-        raise ValueError(f"{control.name} is NaN")
-    if not control.low <= value <= control.high:
-        raise ValueError(f"{control.name}={value:g} is outside [{control.low:g}, {control.high:g}]")
-    return value
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        self.model.disconnect(self._model_changed)
+        super().closeEvent(event)
 
 
 def warning_label() -> QtWidgets.QLabel:
