@@ -15,6 +15,7 @@ import pluggy
 
 from actviz.host.plugins import PluginInfo, Problem
 from actviz.host.registry import Registry, load_registry
+from actviz.maths.pairs import OutputDeltaRule
 from actviz.specs import Activation, Loss, NoiseModel, Param, SpecError, View
 
 __version__ = "0.1.0"
@@ -25,6 +26,7 @@ __all__ = [
     "Activation",
     "Loss",
     "NoiseModel",
+    "OutputDeltaRule",
     "Param",
     "PluginInfo",
     "Problem",

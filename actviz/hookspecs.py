@@ -10,10 +10,14 @@ plugin's name and every other plugin still loads.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pluggy
 
 from actviz.specs import Activation, Loss, View
+
+if TYPE_CHECKING:  # actviz.maths.pairs imports the plugin host, which imports this module
+    from actviz.maths.pairs import OutputDeltaRule
 
 hookspec = pluggy.HookspecMarker("actviz")
 
@@ -81,4 +85,31 @@ def actviz_views() -> Iterable[View]:
                 from my_plugin.view import MyView
                 return MyView(context)
             return [actviz.View(name="my_view", label="My view", create=create)]
+    """
+
+
+@hookspec
+def actviz_output_deltas() -> Iterable[OutputDeltaRule]:
+    """Return closed forms of δ = ∂E/∂z for activation/loss pairs, as ``actviz.OutputDeltaRule``.
+
+    The δ view draws ∂E/∂y · f′(z) for any pair; for a pair where the chain
+    rule simplifies (logistic with cross-entropy: δ = β(y − t)) the plugin that
+    owns the functions says so here, and the view shows the simplified formula
+    and computes δ from it. ``delta(z, y, t, act_params, loss_params)`` must be
+    an exact identity, elementwise over ``z``, written to stay finite and exact
+    where the product form meets 0·∞ or y underflows (read parameters from the
+    dicts). A rule applies only while its plugin owns the activation or the
+    loss; the first plugin to declare a pair keeps it. Give
+    ``lecture_shortcut(z, act_params, t) -> (full δ₁, shortcut δ₁)`` when a
+    textbook derivation of the pair drops terms, to draw both.
+
+    Example::
+
+        @actviz.hookimpl
+        def actviz_output_deltas():
+            return [actviz.OutputDeltaRule(
+                activation="swish", loss="squared_error", formula=r"\\delta=(y-t)\\,f'(z)",
+                delta=lambda z, y, t, ap, lp: (y - t) * swish_slope(z, ap["beta"]),
+                note="Squared error's ∂E/∂y is the error itself.",
+            )]
     """

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -9,6 +13,8 @@ from hypothesis import strategies as st
 
 import actviz
 from actviz.maths import backprop as bp
+from actviz.maths.pairs import collect_output_delta_rules
+from actviz.testing import install_entry_point_plugin, plugin_problems
 
 Z = np.linspace(-8.0, 8.0, 161)
 
@@ -95,7 +101,9 @@ def test_every_pair_is_nan_free_on_a_wide_grid(reg):
         for loss in reg.losses.values():
             for t in (loss.target.low, loss.target.default, loss.target.high):
                 out = bp.output_delta(act, loss, z, act.defaults, loss.defaults, t)
-                assert not np.isnan(out.delta).any(), (act.name, loss.name, t)
+                defined = np.ones(z.shape, bool) if out.undefined is None else ~out.undefined
+                assert not np.isnan(out.delta[defined]).any(), (act.name, loss.name, t)
+                assert np.isnan(out.delta[~defined]).all() and bool(out.reason) == (not defined.all())
 
 
 @settings(max_examples=40, deadline=None)
@@ -302,3 +310,220 @@ def test_only_small_networks_are_cached(reg):
     # the result holds per-layer numbers only, not views into the (layers × samples) work arrays
     for arr in (big.mean_abs, big.median_abs, big.p10, big.p90, big.log10_std, big.zero_fraction):
         assert arr.base is None or arr.base.size == arr.size
+
+
+# ---------------------------------------------------------------- the host names no plugin
+
+ROOT = Path(__file__).resolve().parent.parent
+
+RENAMED_PLUGIN = '''
+import dataclasses
+
+import actviz
+from actviz_lecture import ACTIVATIONS, LOSSES, OUTPUT_DELTAS
+
+RENAME = {"logistic": "squash", "gaussian": "bump", "rbf": "blip", "tanh": "sway", "softmax": "share",
+          "binary_cross_entropy": "xent", "categorical_cross_entropy": "cxent"}
+
+
+def _renamed(spec):
+    return dataclasses.replace(spec, name=RENAME[spec.name], plugin="")
+
+
+@actviz.hookimpl
+def actviz_activations():
+    return [_renamed(a) for a in ACTIVATIONS if a.name in RENAME]
+
+
+@actviz.hookimpl
+def actviz_losses():
+    return [_renamed(s) for s in LOSSES if s.name in RENAME]
+
+
+@actviz.hookimpl
+def actviz_output_deltas():
+    return [dataclasses.replace(r, activation=RENAME[r.activation], loss=RENAME[r.loss], plugin="")
+            for r in OUTPUT_DELTAS if r.activation in RENAME and r.loss in RENAME]
+'''
+
+
+@pytest.fixture
+def renamed(tmp_path, monkeypatch):
+    install_entry_point_plugin(tmp_path, monkeypatch, "renamed", RENAMED_PLUGIN)
+    reg = actviz.load_registry()
+    assert not plugin_problems(reg, "renamed"), plugin_problems(reg, "renamed")
+    return reg
+
+
+def test_closed_forms_work_for_renamed_functions(renamed):
+    """The rules travel with the plugin: the lecture's functions under other names keep their closed forms."""
+    reg = renamed
+    rules = collect_output_delta_rules(reg)
+    assert rules[("squash", "xent")].plugin == "renamed"
+    squash, xent, cxent = reg.activations["squash"], reg.losses["xent"], reg.losses["cxent"]
+    z = np.array([-1000.0, -40.0, 0.0, 40.0, 1000.0])
+    for table in (rules, None):  # explicit, and the installed plugins' rules by default
+        out = bp.output_delta(squash, xent, z, {"beta": 2.0}, {}, 0.0, table)
+        assert out.simplified and out.simplified_formula == r"\delta=\beta\,(y-t)"
+        np.testing.assert_allclose(out.delta, [0.0, 0.0, 1.0, 2.0, 2.0], atol=1e-15)
+    bump = bp.output_delta(reg.activations["bump"], xent, np.array([-100.0]), {"mu": 0.0, "sigma": 1.0}, {}, 1.0,
+                           rules)
+    assert bump.delta[0] == -100.0
+    full, short = bp.lecture_shortcut(reg.activations["share"], cxent, Z, {"z2": 0.5, "z3": -1.0}, 0.0, rules)
+    ref = bp.lecture_shortcut(reg.activations["softmax"], reg.losses["categorical_cross_entropy"], Z,
+                              {"z2": 0.5, "z3": -1.0}, 0.0)
+    np.testing.assert_array_equal(full, ref[0])
+    np.testing.assert_array_equal(short, ref[1])
+    # a rule is the property of its plugin: the lecture's rule never applies to the renamed pair, nor vice versa
+    assert bp.known_pair(squash, reg.losses["binary_cross_entropy"], rules) is None
+
+
+def test_a_rule_applies_only_while_its_plugin_owns_a_function(reg):
+    rules = collect_output_delta_rules(reg)
+    rule = rules[("logistic", "binary_cross_entropy")]
+    assert rule.plugin == "lecture"
+    stranger_act = dataclasses.replace(reg.activations["logistic"], plugin="stranger")
+    stranger_loss = dataclasses.replace(reg.losses["binary_cross_entropy"], plugin="stranger")
+    assert bp.known_pair(stranger_act, stranger_loss, rules) is None
+    assert bp.known_pair(stranger_act, reg.losses["binary_cross_entropy"], rules) is rule
+
+
+def test_a_raising_output_delta_hook_is_a_recorded_problem(tmp_path, monkeypatch):
+    install_entry_point_plugin(tmp_path, monkeypatch, "shaky", '''
+        import actviz
+
+        @actviz.hookimpl
+        def actviz_activations():
+            return [actviz.Activation("cube", "Cube", "z^3", lambda z: z ** 3, lambda z: 3 * z ** 2)]
+
+        @actviz.hookimpl
+        def actviz_output_deltas():
+            raise RuntimeError("no rules today")
+    ''')
+    install_entry_point_plugin(tmp_path, monkeypatch, "sloppy", '''
+        import actviz
+
+        @actviz.hookimpl
+        def actviz_output_deltas():
+            return ["not a rule", actviz.OutputDeltaRule("logistic", "binary_cross_entropy", "x", lambda *a: 0)]
+    ''')
+    reg = actviz.load_registry()
+    rules = collect_output_delta_rules(reg)
+    assert rules[("logistic", "binary_cross_entropy")].plugin == "lecture"
+    shaky = plugin_problems(reg, "shaky")
+    assert len(shaky) == 1 and shaky[0].stage == "actviz_output_deltas" and "no rules today" in shaky[0].message
+    sloppy = [p.message for p in plugin_problems(reg, "sloppy")]
+    assert len(sloppy) == 2 and "OutputDeltaRule" in sloppy[0] and "already given by plugin 'lecture'" in sloppy[1]
+    collect_output_delta_rules(reg)
+    assert len(plugin_problems(reg, "shaky")) == 1  # recorded once
+
+
+def test_nothing_in_the_host_names_a_builtin_function():
+    """No module outside plugins/ keys maths on a built-in name or reads a parameter by name."""
+    assert not hasattr(bp, "KNOWN_PAIRS") and not hasattr(bp, "SHORTCUT_PAIRS")
+    offenders = []
+    for path in sorted([*(ROOT / "actviz" / "maths").rglob("*.py"), *(ROOT / "actviz" / "host").rglob("*.py")]):
+        text = path.read_text(encoding="utf-8")
+        for pattern in (r"binary_cross_entropy", r"categorical_cross_entropy"):
+            if re.search(pattern, text):
+                offenders.append(f"{path.relative_to(ROOT)} names {pattern}")
+        if path.parent.name == "maths" or path.parent.parent.name == "maths":
+            if re.search(r"""["']beta["']""", text):
+                offenders.append(f"{path.relative_to(ROOT)} reads 'beta' by name")
+    assert not offenders, offenders
+
+
+def test_delta_notes_carry_beta(reg):
+    for loss in ("binary_cross_entropy", "categorical_cross_entropy"):
+        assert "β(y − t)" in bp.known_pair(reg.activations["logistic"], reg.losses[loss]).note
+    assert "δ = β(y − t)" in reg.losses["binary_cross_entropy"].notes
+    assert "δ = β(y−t)·y(1−y)" in reg.losses["squared_error"].notes
+
+
+# ---------------------------------------------------------------- numbers at the edges
+
+def _true_relu_log10_mean_abs(net):
+    """log₁₀ mean|δ| per layer of a ReLU stack, rescaling every layer (ReLU is positively homogeneous)."""
+    prev, masks = net.x, []
+    for w in net.weights:
+        z = prev @ w.T
+        z = z / np.abs(z).max()
+        masks.append(z > 0)
+        prev = np.maximum(z, 0.0)
+    d, scale = net.output_error.astype(float), 0.0
+    out = np.empty(len(net.weights))
+    out[-1] = np.log10(np.abs(d).mean())
+    for layer in range(len(net.weights) - 2, -1, -1):
+        d = (d @ net.weights[layer + 1]) * masks[layer]
+        m = np.abs(d).max()
+        d, scale = d / m, scale + np.log10(m)
+        out[layer] = np.log10(np.abs(d).mean()) + scale
+    return out
+
+
+def test_an_overflowing_forward_pass_reports_inf_not_zero(reg):
+    """ReLU, 400 layers, std 3: z overflows near layer 290; the true δ explodes (3.5e104 at layer 301)."""
+    relu = reg.activations["relu"]
+    res = bp.hidden_deltas(relu, {}, 400, 32, "scale", 3.0, seed=0, batch=16)
+    true = _true_relu_log10_mean_abs(bp.make_network(400, 32, "scale", 3.0, 0, batch=16))
+    assert 104 < true[300] < 105
+    assert res.overflow
+    assert np.isinf(res.mean_abs[300]) and np.isinf(res.median_abs[300])
+    assert res.zero_fraction[300] == 0.0  # not "all the gradient is lost"
+    assert (res.zero_fraction[:-1] < 1.0).all()
+    assert res.mean_abs[-1] == 1.0  # the output error itself
+
+
+def test_probability_loss_leaves_delta_undefined_outside_0_1(reg):
+    act, loss = pair(reg, "relu", "binary_cross_entropy")
+    z = np.array([-2.0, 0.25, 0.75, 1.0, 1.5, 30.0])
+    out = bp.output_delta(act, loss, z, {}, {}, 1.0)
+    np.testing.assert_array_equal(out.undefined, [False, False, False, False, True, True])
+    assert np.isnan(out.delta[4:]).all() and np.isnan(out.product[4:]).all() and np.isnan(out.dE_dy[4:]).all()
+    np.testing.assert_allclose(out.delta[1:3], [-4.0, -1 / 0.75])
+    assert "2 of 6" in out.reason and "[0, 1]" in out.reason
+    inside = bp.output_delta(act, loss, np.array([0.5]), {}, {}, 1.0)
+    assert inside.reason == "" and not inside.undefined.any()
+    real = bp.output_delta(act, reg.losses["squared_error"], z, {}, {}, 1.0)
+    assert real.undefined is None and np.isfinite(real.delta).all()
+
+
+@pytest.mark.parametrize("t", [1.0, 0.3])
+def test_gaussian_and_rbf_bce_where_y_underflows(reg, t):
+    """At z = −100 y = e^{−5000} is 0 in float64 and the product is ∞·0 = 0; δ → −(1−… )·g stays exact."""
+    loss = reg.losses["binary_cross_entropy"]
+    z = np.array([-100.0, -40.0])
+    g = bp.output_delta(reg.activations["gaussian"], loss, z, {"mu": 0.0, "sigma": 1.0}, {}, t)
+    r = bp.output_delta(reg.activations["rbf"], loss, z, {"w": 0.0}, {}, t)
+    # δ = (y − t)/(1 − y)·f′/y with y = 0: −t·(−(z − μ)/σ²) and −t·(−2(z − w))
+    np.testing.assert_array_equal(g.delta, -t * -z)
+    np.testing.assert_array_equal(r.delta, -t * -2.0 * z)
+    assert (g.product == 0).all()  # what the product form said
+    if t == 1.0:
+        assert g.delta[0] == -100.0 and r.delta[0] == -200.0
+
+
+@pytest.mark.parametrize("name, ap", [("gaussian", {"mu": 0.5, "sigma": 1.3}), ("rbf", {"w": -0.4}),
+                                      ("tanh", {})])
+@pytest.mark.parametrize("t", [0.0, 0.4, 1.0])
+def test_underflow_closed_forms_match_the_numerical_chain(reg, name, ap, t):
+    act, loss = reg.activations[name], reg.losses["binary_cross_entropy"]
+    z = np.linspace(0.05, 3.0, 60) if name == "tanh" else np.linspace(-3.0, 3.0, 61) + 0.013
+    out = bp.output_delta(act, loss, z, ap, {}, t)
+    assert out.simplified
+    num = bp.numerical_delta(act, loss, z, ap, {}, t)
+    np.testing.assert_allclose(out.delta, num, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(out.delta, out.product, rtol=1e-9, atol=1e-12)
+
+
+def test_tanh_bce_stays_finite_where_tanh_rounds_to_one(reg):
+    """t = 0: δ = (1 + y) → 2; the product is (1/(1−y))·sech² z = ∞ once tanh z rounds to 1 (z ≥ 18.5)."""
+    act, loss = pair(reg, "tanh", "binary_cross_entropy")
+    z = np.array([18.5, 19.0, 25.0, 100.0, 1000.0])
+    out = bp.output_delta(act, loss, z, {}, {}, 0.0)
+    np.testing.assert_array_equal(out.delta, 2.0)
+    t = 0.25
+    out = bp.output_delta(act, loss, z, {}, {}, t)
+    np.testing.assert_array_equal(out.delta, 2.0 - 2.0 * t)  # (y − t)(1 + y)/y at y = 1
+    below = bp.output_delta(act, loss, np.array([-0.5]), {}, {}, 0.0)
+    assert np.isnan(below.delta[0]) and below.reason

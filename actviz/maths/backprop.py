@@ -1,10 +1,12 @@
 """δ for an output unit and δ through a stack of hidden layers (numpy only, no Qt).
 
 The output view draws δ = ∂E/∂z = ∂E/∂y · f′(z) for any activation/loss pair and,
-for the pairs where the chain simplifies, the simplified formula the lecture
-teaches (computed from that formula, so it stays exact where the product form
-meets 0·∞ in the tails). The depth view follows δ back through L hidden layers
-to show vanishing and exploding gradients.
+for the pairs where the chain simplifies, the simplified formula (computed from
+that formula, so it stays exact where the product form meets 0·∞ in the tails).
+Which pairs simplify, and how, is declared by the plugin owning the functions
+(hook ``actviz_output_deltas``, :mod:`actviz.maths.pairs`): this module names none.
+The depth view follows δ back through L hidden layers to show vanishing and
+exploding gradients.
 
 Plugin functions are only ever called through :mod:`actviz.evaluation`.
 """
@@ -13,13 +15,14 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
 from actviz.host import evaluation
+from actviz.maths.pairs import OutputDeltaRule, rule_for
 from actviz.numerics import numerical_derivative
 from actviz.specs import Activation, Loss
 
@@ -31,38 +34,10 @@ PRODUCT_FORMULA = r"\delta=\frac{\partial E}{\partial y}\,f'(z)"
 
 # ---------------------------------------------------------------- output unit
 
-@dataclass(frozen=True)
-class KnownPair:
-    """An activation/loss pair whose δ has a closed form the lecture teaches."""
+#: kept for old code: a pair's closed form is now an ``actviz.OutputDeltaRule`` a plugin declares
+KnownPair = OutputDeltaRule
 
-    formula: str
-    #: δ from z, y = f(z), t and the two parameter dicts
-    delta: Callable[[Array, Array, float, Mapping[str, float], Mapping[str, float]], Array]
-    note: str = ""
-
-
-def _beta(act_params: Mapping[str, float]) -> float:
-    return float(act_params.get("beta", 1.0))
-
-
-#: keyed by (activation name, loss name); exact identities, not approximations
-KNOWN_PAIRS: dict[tuple[str, str], KnownPair] = {
-    ("logistic", "binary_cross_entropy"): KnownPair(
-        r"\delta=\beta\,(y-t)", lambda z, y, t, ap, lp: _beta(ap) * (y - t),
-        "The 1/(y(1−y)) of the loss cancels the logistic's f′ = βy(1−y): no stall when confidently wrong."),
-    ("logistic", "categorical_cross_entropy"): KnownPair(
-        r"\delta=\beta\,(y-t)", lambda z, y, t, ap, lp: _beta(ap) * (y - t),
-        "As a function of y₁ alone the categorical loss has the binary loss's gradient."),
-    ("linear", "squared_error"): KnownPair(
-        r"\delta=y-t", lambda z, y, t, ap, lp: y - t,
-        "The delta rule: f′ = 1, so δ is the error itself."),
-    ("softmax", "categorical_cross_entropy"): KnownPair(
-        r"\delta_1=y_1-t_1", lambda z, y, t, ap, lp: y - t,
-        "With the full softmax Jacobian (off-diagonal −y_i y_j included), not the lecture's diagonal shortcut."),
-    ("softmax", "binary_cross_entropy"): KnownPair(
-        r"\delta_1=y_1-t_1", lambda z, y, t, ap, lp: y - t,
-        "E depends on y₁ only and ∂y₁/∂z₁ = y₁(1−y₁) exactly."),
-}
+RulesTable = Mapping[tuple[str, str], OutputDeltaRule]
 
 
 @dataclass(frozen=True)
@@ -70,11 +45,15 @@ class OutputDelta:
     """δ of one output unit over a z grid, with the pieces of the chain rule.
 
     ``product`` is ∂E/∂y · f′(z) as computed; ``delta`` is the best value: the
-    known closed form when there is one, otherwise the product.
-    ``simplified_formula`` is the closed form's LaTeX, or the general product
-    form (``PRODUCT_FORMULA``) when ``simplified`` is False. Where f′ = 0
-    exactly and ∂E/∂y is infinite, the product is taken as 0 (no gradient
-    passes a flat unit) rather than NaN.
+    closed form of the pair's :class:`~actviz.OutputDeltaRule` when its plugin
+    declares one, otherwise the product. ``simplified_formula`` is the closed
+    form's LaTeX, or the general product form (``PRODUCT_FORMULA``) when
+    ``simplified`` is False. Where f′ = 0 exactly and ∂E/∂y is infinite, the
+    product is taken as 0 (no gradient passes a flat unit) rather than NaN.
+
+    For a loss whose ``domain`` is "probability", E is undefined where y = f(z)
+    leaves [0, 1]: there ``dE_dy``, ``product`` and ``delta`` are NaN,
+    ``undefined`` marks the points and ``reason`` says why (for the view to show).
     """
 
     z: Array
@@ -86,6 +65,8 @@ class OutputDelta:
     simplified_formula: str
     simplified: bool
     note: str = ""
+    undefined: Array | None = None
+    reason: str = ""
 
 
 def _product(dE_dy: Array, fprime: Array) -> Array:
@@ -94,26 +75,54 @@ def _product(dE_dy: Array, fprime: Array) -> Array:
     return np.where((fprime == 0) & np.isinf(dE_dy), 0.0, out)
 
 
-def known_pair(activation: Activation, loss: Loss) -> KnownPair | None:
-    """The closed form for this pair, if the math module knows one."""
-    return KNOWN_PAIRS.get((activation.name, loss.name))
+def known_pair(activation: Activation, loss: Loss, rules: RulesTable | None = None) -> OutputDeltaRule | None:
+    """The closed form for this pair, if the plugin owning it declares one.
+
+    ``rules`` is a table from :func:`actviz.maths.pairs.collect_output_delta_rules`
+    (by (activation name, loss name)); None means the installed plugins' rules.
+    """
+    return rule_for(activation, loss, rules)
+
+
+def _undefined_reason(loss: Loss, y: Array, undefined: Array) -> str:
+    n = int(np.count_nonzero(undefined))
+    if not n:
+        return ""
+    return (f"y = f(z) leaves [0, 1] at {n} of {undefined.size} points: {loss.label} needs a probability, "
+            "so E and δ are undefined there (not drawn)")
 
 
 def output_delta(activation: Activation, loss: Loss, z, act_params: Mapping[str, float],
-                 loss_params: Mapping[str, float], t: float) -> OutputDelta:
-    """δ = ∂E/∂z for y = f(z) and loss E(y; t), elementwise over ``z``."""
+                 loss_params: Mapping[str, float], t: float, rules: RulesTable | None = None) -> OutputDelta:
+    """δ = ∂E/∂z for y = f(z) and loss E(y; t), elementwise over ``z``.
+
+    ``rules`` as in :func:`known_pair`.
+    """
     z = np.asarray(z, dtype=float)
     y = evaluation.value(activation, z, act_params)
     fprime = evaluation.slope(activation, z, act_params)
     dE_dy = evaluation.slope(loss, y, loss_params, t)
+    undefined = None
+    reason = ""
+    if loss.domain == "probability":
+        undefined = ~((y >= 0.0) & (y <= 1.0))
+        reason = _undefined_reason(loss, y, undefined)
+        if undefined.any():
+            dE_dy = np.where(undefined, np.nan, dE_dy)
     product = _product(dE_dy, fprime)
-    pair = known_pair(activation, loss)
+    if undefined is not None and undefined.any():
+        product = np.where(undefined, np.nan, product)
+    pair = known_pair(activation, loss, rules)
     if pair is None:
-        return OutputDelta(z, y, dE_dy, fprime, product, product, PRODUCT_FORMULA, False)
+        return OutputDelta(z, y, dE_dy, fprime, product, product, PRODUCT_FORMULA, False,
+                           undefined=undefined, reason=reason)
     with np.errstate(all="ignore"):
         delta = np.asarray(pair.delta(z, y, float(t), act_params, loss_params), dtype=float)
     delta = np.broadcast_to(delta, z.shape).copy()
-    return OutputDelta(z, y, dE_dy, fprime, product, delta, pair.formula, True, pair.note)
+    if undefined is not None and undefined.any():
+        delta[undefined] = np.nan
+    return OutputDelta(z, y, dE_dy, fprime, product, delta, pair.formula, True, pair.note,
+                       undefined=undefined, reason=reason)
 
 
 def numerical_delta(activation: Activation, loss: Loss, z, act_params: Mapping[str, float],
@@ -179,22 +188,23 @@ def softmax_targets(t1: float, classes: int) -> Array:
     return np.concatenate([[t1], np.full(k - 1, (1.0 - t1) / (k - 1))])
 
 
-#: pairs for which the lecture uses the diagonal softmax shortcut (erratum 8)
-SHORTCUT_PAIRS = {("softmax", "categorical_cross_entropy")}
-
-
 def lecture_shortcut(activation: Activation, loss: Loss, z, act_params: Mapping[str, float],
-                     t: float) -> tuple[Array, Array] | None:
-    """(full-Jacobian δ₁, the lecture's diagonal-shortcut δ₁) over z₁, or None for other pairs.
+                     t: float, rules: RulesTable | None = None) -> tuple[Array, Array] | None:
+    """(full-Jacobian δ₁, the lecture's diagonal-shortcut δ₁) over z₁, or None.
 
-    The softmax activation's parameters are the other logits z₂ … z_K, held fixed;
-    the target vector is :func:`softmax_targets` (t₁ for class 1, the rest shared).
+    Only for pairs whose :class:`~actviz.OutputDeltaRule` has a ``lecture_shortcut``
+    (the plugin owning softmax and categorical cross-entropy declares one, erratum 8).
+    ``rules`` as in :func:`known_pair`.
     """
-    if (activation.name, loss.name) not in SHORTCUT_PAIRS:
+    pair = known_pair(activation, loss, rules)
+    if pair is None or pair.lecture_shortcut is None:
         return None
-    others = [float(act_params.get(p.name, p.default)) for p in activation.params]
-    full = softmax_full_jacobian_delta(z, others, softmax_targets(t, len(others) + 1))[:, 0]
-    return full, softmax_shortcut_delta(z, others, t)
+    z = np.asarray(z, dtype=float)
+    with np.errstate(all="ignore"):
+        full, short = pair.lecture_shortcut(z, act_params, float(t))
+    shape = np.shape(z) if np.ndim(z) else (1,)
+    return (np.broadcast_to(np.asarray(full, dtype=float), shape).copy(),
+            np.broadcast_to(np.asarray(short, dtype=float), shape).copy())
 
 
 # ---------------------------------------------------------------- confidently wrong
@@ -254,12 +264,12 @@ def confidently_wrong_z(activation: Activation, act_params: Mapping[str, float],
 
 def confidently_wrong(activation: Activation, loss: Loss, act_params: Mapping[str, float],
                       loss_params: Mapping[str, float], t: float = 1.0,
-                      y_target: float = 0.01) -> ConfidentlyWrong | None:
+                      y_target: float = 0.01, rules: RulesTable | None = None) -> ConfidentlyWrong | None:
     """δ of the pair at the z where y = ``y_target`` (None if the activation never gets there)."""
     z = confidently_wrong_z(activation, act_params, y_target)
     if z is None:
         return None
-    out = output_delta(activation, loss, np.array([z]), act_params, loss_params, t)
+    out = output_delta(activation, loss, np.array([z]), act_params, loss_params, t, rules)
     return ConfidentlyWrong(z, float(out.y[0]), float(t), float(out.delta[0]))
 
 
@@ -272,7 +282,8 @@ Init = Literal["scale", "xavier", "he"]
 class DepthResult:
     """Per-layer statistics of |δ| (index 0 is layer 1, the first hidden layer).
 
-    ``mean_abs`` is inf from the layer where the numbers overflowed; ``p10``/``p90``
+    ``mean_abs`` is inf in every layer whose δ overflowed or depends on a forward pass that
+    overflowed (the true δ is then beyond float64 or unknowable; never reported as 0); ``p10``/``p90``
     are the 10th and 90th percentiles of |δ| over batch × width; ``log10_std`` is
     the spread of log₁₀|δ| over its non-zero finite entries; ``zero_fraction``
     counts units passing no gradient (dead ReLUs); ``activation_std`` is the
@@ -366,7 +377,8 @@ def forward_backward(activation: Activation, act_params: Mapping[str, float],
     """z_l = W_l a_{l−1}, a_l = f(z_l); δ_L = output error, δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ f′(z_l).
 
     δ_l is ∂E/∂z_l for E = Σ output_error ⊙ z_L. Returns (z, a, δ), each (L, batch, width).
-    Overflow is silenced here and shows as inf/NaN in the arrays.
+    Overflow is silenced here and shows as inf/NaN in the arrays: where z_l overflowed to
+    NaN, f′(z_l) is unknown and δ is NaN there and in every layer it flows back into.
     """
     n_layers, batch, width = net.weights.shape[0], *net.x.shape
     z = np.empty((n_layers, batch, width))
@@ -380,6 +392,9 @@ def forward_backward(activation: Activation, act_params: Mapping[str, float],
             a[layer] = evaluation.value(activation, z[layer], act_params)
             prev = a[layer]
         fp[:] = evaluation.slope(activation, z.reshape(n_layers * batch, width), act_params).reshape(z.shape)
+        # z is NaN where the forward pass overflowed (inf − inf): f′ there is unknown, not f′(NaN)
+        # (ReLU's (z > 0) would say 0 and report an exploding gradient as exactly lost)
+        fp[np.isnan(z)] = np.nan
         delta[-1] = net.output_error
         for layer in range(n_layers - 2, -1, -1):
             delta[layer] = (delta[layer + 1] @ net.weights[layer + 1]) * fp[layer]

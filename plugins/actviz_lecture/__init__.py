@@ -241,7 +241,7 @@ LOSSES = (
         target=REAL_TARGET, noise_model=noise_models.gaussian(),
         notes=("Sensible for any output range and activation; the loss of linear regression. It is "
                "the negative log-likelihood under Gaussian noise t = y + η, η ~ N(0, 1), up to the "
-               "constant ½ln 2π. With a logistic output its δ = (y−t)·y(1−y) vanishes when the unit is "
+               "constant ½ln 2π. With a logistic output its δ = β(y−t)·y(1−y) vanishes when the unit is "
                "confidently wrong, so learning stalls."),
     ),
     Loss(
@@ -261,7 +261,7 @@ LOSSES = (
         domain="probability", target=PROBABILITY_TARGET, noise_model=noise_models.bernoulli(),
         notes=("For an output y ∈ (0, 1) read as a Bernoulli probability of class membership. It is "
                "the negative log-likelihood −ℓ (the lecture's objectives table drops the minus sign). "
-               "With a logistic output δ = y − t: learning is not suppressed when the output is "
+               "With a logistic output δ = β(y − t): learning is not suppressed when the output is "
                "confidently wrong. Measured in nats with natural logs, not bits."),
     ),
     Loss(
@@ -288,3 +288,96 @@ def actviz_activations():
 @actviz.hookimpl
 def actviz_losses():
     return LOSSES
+
+
+# ------------------------------------------------------------------ closed forms of δ for our pairs
+# The host knows no function by name: this plugin owns these activations and losses, so it
+# says where δ = ∂E/∂y·f′(z) simplifies, and how to compute it where the product breaks.
+
+
+def _logistic_ce_delta(z, y, t, ap, lp):
+    return ap["beta"] * (y - t)
+
+
+def _error_delta(z, y, t, ap, lp):
+    return y - t
+
+
+def _ce_times(g, y, t, one_minus_y):
+    """(y − t)/(y(1−y)) · f′ with f′ = g·y, as g·(−1 + (1−t)/(1−y)): no division by y.
+
+    Exact where y underflows to 0 (the product form is ∞·0 there); 1 − y is passed in
+    so that callers can compute it without cancellation.
+    """
+    t = np.asarray(t, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # g = 0 with 1 − y = 0 (an RBF at its centre): f′ = 0 against ∂E/∂y = ∞, taken as 0 like the product
+        return -g + np.where((t == 1.0) | (g == 0.0), 0.0, g * (1.0 - t) / one_minus_y)
+
+
+def _gaussian_ce_delta(z, y, t, ap, lp):
+    g = -(z - ap["mu"]) / ap["sigma"] ** 2  # f′/f
+    return _ce_times(g, y, t, 1.0 - y)
+
+
+def _rbf_ce_delta(z, y, t, ap, lp):
+    u = z - ap["w"]
+    with np.errstate(over="ignore"):
+        one_minus_y = -np.expm1(-(u * u))
+    return _ce_times(-2.0 * u, y, t, one_minus_y)
+
+
+def _tanh_ce_delta(z, y, t, ap, lp):
+    """(y − t)(1 − y²)/(y(1 − y)) = (1 + y) − t(1 + y)/y: finite where tanh rounds to 1."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (1.0 + y) - np.where(np.asarray(t) == 0.0, 0.0, t * (1.0 + y) / y)
+
+
+def _softmax_shortcut(z, ap, t):
+    from actviz.maths.backprop import softmax_full_jacobian_delta, softmax_shortcut_delta, softmax_targets
+
+    others = [float(ap["z2"]), float(ap["z3"])]
+    full = softmax_full_jacobian_delta(z, others, softmax_targets(t, 3))[:, 0]
+    return full, softmax_shortcut_delta(z, others, t)
+
+
+_CE = ("binary_cross_entropy", "categorical_cross_entropy")
+_UNDERFLOW_NOTE = ("Computed as {form}, which never divides by y: where y underflows to 0 the product "
+                   "∂E/∂y·f′ is ∞·0, but δ is finite.")
+
+OUTPUT_DELTAS = (
+    actviz.OutputDeltaRule(
+        "logistic", "binary_cross_entropy", r"\delta=\beta\,(y-t)", _logistic_ce_delta,
+        "The 1/(y(1−y)) of the loss cancels the logistic's f′ = βy(1−y), leaving δ = β(y − t): "
+        "no stall when confidently wrong."),
+    actviz.OutputDeltaRule(
+        "logistic", "categorical_cross_entropy", r"\delta=\beta\,(y-t)", _logistic_ce_delta,
+        "As a function of y₁ alone the categorical loss has the binary loss's gradient, so δ = β(y − t)."),
+    actviz.OutputDeltaRule(
+        "linear", "squared_error", r"\delta=y-t", _error_delta,
+        "The delta rule: f′ = 1, so δ is the error itself."),
+    actviz.OutputDeltaRule(
+        "softmax", "categorical_cross_entropy", r"\delta_1=y_1-t_1", _error_delta,
+        "With the full softmax Jacobian (off-diagonal −y_i y_j included), not the lecture's diagonal shortcut.",
+        lecture_shortcut=_softmax_shortcut),
+    actviz.OutputDeltaRule(
+        "softmax", "binary_cross_entropy", r"\delta_1=y_1-t_1", _error_delta,
+        "E depends on y₁ only and ∂y₁/∂z₁ = y₁(1−y₁) exactly."),
+    *(actviz.OutputDeltaRule(
+        "gaussian", loss, r"\delta=\frac{y-t}{1-y}\cdot\left(-\frac{z-\mu}{\sigma^2}\right)", _gaussian_ce_delta,
+        _UNDERFLOW_NOTE.format(form="(y − t)/(1 − y) · (−(z − μ)/σ²)")) for loss in _CE),
+    *(actviz.OutputDeltaRule(
+        "rbf", loss, r"\delta=\frac{y-t}{1-y}\cdot(-2(z-w))", _rbf_ce_delta,
+        _UNDERFLOW_NOTE.format(form="(y − t)/(1 − y) · (−2(z − w)), with 1 − y = −expm1(−(z − w)²)"))
+      for loss in _CE),
+    *(actviz.OutputDeltaRule(
+        "tanh", loss, r"\delta=\frac{(y-t)(1+y)}{y}", _tanh_ce_delta,
+        "f′ = (1 + y)(1 − y) cancels the loss's 1 − y, so δ stays finite where tanh rounds to 1 "
+        "(the product is ∞·tiny there). For z < 0, y < 0 is no probability: δ is undefined.")
+      for loss in _CE),
+)
+
+
+@actviz.hookimpl
+def actviz_output_deltas():
+    return OUTPUT_DELTAS
