@@ -1,4 +1,4 @@
-"""The update-rules and playground views, driven headless, checking what is drawn."""
+"""The playground view, driven headless, checking what is drawn."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from PySide6 import QtCore, QtGui
 import actviz
 from actviz.cli import main
 from actviz.gui.headless import build_view
-from actviz.maths.learning import FEATURES, RULES
+from actviz.maths.learning import FEATURES
 from tests.conftest import settle
 
 
@@ -26,92 +26,6 @@ def make_view(qtbot, registry):
         qtbot.addWidget(view)
         return view
     return make
-
-
-# -- single unit ----------------------------------------------------------------------------------
-
-
-def test_drawn_decision_lines_are_the_trainers_lines(make_view):
-    view = make_view("single_unit")
-    view.set_control("steps", 40)
-    view.refresh()
-    assert view.step_count == 40
-    for rule in RULES:
-        x, y = drawn(view.lines[rule])
-        seg = view.trainers[rule].line(view.bounds)
-        assert seg is not None
-        np.testing.assert_array_equal(x, seg[0])
-        np.testing.assert_array_equal(y, seg[1])
-        px, py = drawn(view.paths[rule])
-        path = np.asarray(view.trainers[rule].path)
-        np.testing.assert_array_equal(px, path[:, 0])
-        np.testing.assert_array_equal(py, path[:, 1])
-    assert "step 40" in view.status_label.text()
-
-
-def test_all_units_start_from_the_same_confidently_wrong_weights(make_view):
-    view = make_view("single_unit")
-    starts = [t.path[0] for t in view.trainers.values()]
-    assert all(np.array_equal(s, starts[0]) for s in starts)
-    assert all(t.errors() == len(view.x) for t in view.trainers.values() if t.rule != "delta")
-
-
-def test_cross_entropy_drops_while_squared_error_stays(make_view):
-    view = make_view("single_unit")
-    view.set_control("steps", 300)
-    view.refresh()
-    _, se = drawn(view.loss_curves["logistic_squared_error"])
-    steps, ce = drawn(view.loss_curves["logistic_cross_entropy"])
-    assert steps.size == 301
-    np.testing.assert_array_equal(ce, view.trainers["logistic_cross_entropy"].losses)
-    assert se[0] > 0.49 and se[-1] > 0.49  # squared error stays at its worst
-    assert ce[0] > 5 and ce[-1] < 0.05  # cross-entropy recovers
-    assert "100 wrong" in view.loss_plots["logistic_squared_error"].titleLabel.text
-    assert ": 0 wrong" in view.loss_plots["logistic_cross_entropy"].titleLabel.text
-    low, high = view.loss_plots["logistic_squared_error"].viewRange()[1]
-    assert low <= 0.0 and high >= 0.5  # drawn from 0: the flat curve looks flat
-    assert "y(1 − y)" in view.explanation.text()
-
-
-def test_step_run_pause_and_rule_selection(make_view, qtbot):
-    view = make_view("single_unit")
-    view.step_button.click()
-    settle(qtbot)
-    assert view.step_count == 1
-    view.set_control("speed", 600)
-    view.run_button.click()
-    assert view.running and view.run_button.text() == "Pause"
-    qtbot.waitUntil(lambda: view.step_count > 30, timeout=3000)
-    view.run_button.click()
-    assert not view.running
-    count = view.step_count
-    settle(qtbot, 60)
-    assert view.step_count == count
-    view.set_control("rules", "logistic")
-    settle(qtbot)
-    assert not view.lines["perceptron"].isVisible() and view.lines["logistic_cross_entropy"].isVisible()
-    assert set(view.export_columns()) >= {"logistic_cross_entropy loss", "logistic_squared_error w1"}
-    assert not any(k.startswith("perceptron") for k in view.export_columns())
-    view.reset_button.click()
-    settle(qtbot)
-    assert view.step_count == 0
-    with pytest.raises(ValueError, match="outside"):
-        view.set_control("learning_rate", 5.0)
-
-
-def test_single_unit_export(tmp_path):
-    out = tmp_path / "su.csv"
-    assert main(["export", "--view", "single_unit", "--set", "steps=100", "--set", "rules=logistic",
-                 "--out", str(out)]) == 0
-    with open(out) as fh:
-        rows = list(csv.reader(fh))
-    header = rows[0]
-    assert "logistic_cross_entropy loss" in header and "logistic_squared_error loss" in header
-    ce = [float(r[header.index("logistic_cross_entropy loss")]) for r in rows[1:102]]
-    assert len(ce) == 101 and ce[-1] < ce[0]
-    assert main(["export", "--view", "single_unit", "--set", "steps=50", "--out", str(tmp_path / "su.png")]) == 0
-    assert not QtGui.QImage(str(tmp_path / "su.png")).isNull()
-    assert main(["export", "--view", "single_unit", "--set", "bogus=1", "--out", str(out)]) == 2
 
 
 # -- playground -----------------------------------------------------------------------------------

@@ -1,0 +1,160 @@
+"""The update-rules view on its Qt-free model: what is drawn, undo, state, ``--set`` keys."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from actviz.gui import History, ModelError, build_view
+from actviz.maths.learning import RULES
+from actviz_views.single_unit_model import SingleUnitModel, Units
+from tests.conftest import settle
+
+
+def drawn(curve):
+    x, y = curve.getData()
+    return np.asarray(x), np.asarray(y)
+
+
+@pytest.fixture
+def make_view(qtbot, registry):
+    def make(settings=None, history=None):
+        view, _ = build_view(registry, "single_unit", size=(1100, 720), settings=settings, history=history)
+        qtbot.addWidget(view)
+        return view
+    return make
+
+
+def test_drawn_decision_lines_are_the_trainers_lines(make_view):
+    view = make_view({"steps": 40})
+    assert view.step_count == 40
+    for rule in RULES:
+        x, y = drawn(view.lines[rule])
+        seg = view.trainers[rule].line(view.units.bounds)
+        assert seg is not None
+        np.testing.assert_array_equal(x, seg[0])
+        np.testing.assert_array_equal(y, seg[1])
+        px, py = drawn(view.paths[rule])
+        path = np.asarray(view.trainers[rule].path)
+        np.testing.assert_array_equal(px, path[:, 0])
+        np.testing.assert_array_equal(py, path[:, 1])
+    assert view.status_label.text().startswith("step 40 · loss:")
+    assert " ms" not in view.status_label.text()  # no timings for students
+
+
+def test_all_units_start_from_the_same_confidently_wrong_weights(make_view):
+    view = make_view()
+    starts = [t.path[0] for t in view.trainers.values()]
+    assert all(np.array_equal(s, starts[0]) for s in starts)
+    assert all(t.errors() == len(view.units.x) for t in view.trainers.values() if t.rule != "delta")
+
+
+def test_cross_entropy_drops_while_squared_error_stays(make_view):
+    view = make_view({"steps": 300})
+    _, se = drawn(view.loss_curves["logistic_squared_error"])
+    steps, ce = drawn(view.loss_curves["logistic_cross_entropy"])
+    assert steps.size == 301
+    np.testing.assert_array_equal(ce, view.trainers["logistic_cross_entropy"].losses)
+    assert se[0] > 0.49 and se[-1] > 0.49  # squared error stays at its worst
+    assert ce[0] > 5 and ce[-1] < 0.05  # cross-entropy recovers
+    assert "100 wrong" in view.loss_plots["logistic_squared_error"].titleLabel.text
+    assert ": 0 wrong" in view.loss_plots["logistic_cross_entropy"].titleLabel.text
+    low, high = view.loss_plots["logistic_squared_error"].viewRange()[1]
+    assert low <= 0.0 and high >= 0.5  # drawn from 0: the flat curve looks flat
+    assert "y(1 − y)" in view.explanation.text()
+
+
+def test_explanation_follows_the_start_and_rules(make_view, qtbot):
+    view = make_view()
+    view.model.update({"start": "zero", "rules": "perceptron"})
+    settle(qtbot)
+    text = view.explanation.text()
+    assert "zero weights" in text and "confidently wrong" not in text and "perceptron" in text
+
+
+def test_step_run_pause_and_rule_selection(make_view, qtbot):
+    view = make_view()
+    view.step_button.click()
+    settle(qtbot)
+    assert view.step_count == 1
+    view.model.set("speed", 600)
+    assert view.step_count == 1  # speed keeps the trained units
+    view.run_button.click()
+    assert view.running and view.run_button.text() == "Pause"
+    qtbot.waitUntil(lambda: view.step_count > 30, timeout=3000)
+    view.run_button.click()
+    assert not view.running
+    count = view.step_count
+    settle(qtbot, 60)
+    assert view.step_count == count
+    view.panel.widgets["rules"].combo.setCurrentIndex(1)
+    view.panel.widgets["rules"].combo.activated.emit(1)
+    settle(qtbot)
+    assert view.model["rules"] == "logistic" and view.step_count == count
+    assert not view.lines["perceptron"].isVisible() and view.lines["logistic_cross_entropy"].isVisible()
+    cols = view.export_columns()
+    assert set(cols) >= {"logistic_cross_entropy loss", "logistic_squared_error w1"}
+    assert not any(k.startswith("perceptron") for k in cols)
+    view.reset_button.click()
+    settle(qtbot)
+    assert view.step_count == 0
+    with pytest.raises(ModelError, match="learning_rate=5 is outside"):
+        view.model.set("learning_rate", 5.0)
+
+
+def test_a_control_change_rebuilds_the_units(make_view, qtbot):
+    view = make_view({"steps": 10})
+    view.model.set("seed", 7)
+    settle(qtbot)
+    assert view.step_count == 10  # rebuilt, then the model's steps again
+    assert np.array_equal(view.units.x, Units(view.model).x)
+
+
+def test_export_columns_after_steps(make_view):
+    view = make_view({"rules": "logistic", "steps": 100})
+    cols = view.export_columns()
+    ce = cols["logistic_cross_entropy loss"]
+    assert ce.size == 101 and ce[-1] < ce[0]
+    assert "perceptron loss" not in cols
+
+
+def test_state_round_trips_on_a_fresh_model(registry):
+    model = SingleUnitModel(registry)
+    model.update({"rules": "delta", "start": "zero", "learning_rate": 0.2, "seed": 5, "points": 60})
+    fresh = SingleUnitModel(registry)
+    assert fresh.restore(model.state()) == []
+    assert fresh.values() == model.values()
+
+
+def test_update_takes_keys_in_any_order_and_names_a_bad_one(registry):
+    model = SingleUnitModel(registry)
+    model.update({"seed": 3, "rules": "logistic", "start": "zero"})
+    assert model["rules"] == "logistic" and model["seed"] == 3
+    with pytest.raises(ModelError, match="rules='nope'"):
+        model.update({"seed": 4, "rules": "nope"})
+    assert model["seed"] == 3  # all or nothing
+    with pytest.raises(ModelError, match="points"):
+        model.set("points", 5000)
+
+
+def test_undo_and_redo_restore_the_drawn_curves(make_view, qtbot):
+    history = History()
+    view = make_view({"steps": 50}, history=history)
+    before = drawn(view.loss_curves["logistic_cross_entropy"])[1].copy()
+    view.model.set("learning_rate", 0.5)
+    settle(qtbot)
+    after = drawn(view.loss_curves["logistic_cross_entropy"])[1].copy()
+    assert not np.array_equal(before, after)
+    history.undo()
+    settle(qtbot)
+    np.testing.assert_array_equal(drawn(view.loss_curves["logistic_cross_entropy"])[1], before)
+    assert view.panel.widgets["learning_rate"].value() == pytest.approx(0.05)
+    history.redo()
+    settle(qtbot)
+    np.testing.assert_array_equal(drawn(view.loss_curves["logistic_cross_entropy"])[1], after)
+
+
+def test_no_si_prefixes(make_view):
+    view = make_view()
+    plots = [view.plot_data, view.plot_path, *view.loss_plots.values()]
+    assert all(not p.getAxis(side).autoSIPrefix for p in plots for side in ("left", "bottom"))
