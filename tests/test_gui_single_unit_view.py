@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from actviz_views.single_unit_model import SingleUnitModel, Units
 
 from actviz.gui import History, ModelError, build_view
 from actviz.maths.learning import RULES
-from actviz_views.single_unit_model import SingleUnitModel, Units
 from tests.conftest import settle
 
 
