@@ -314,12 +314,20 @@ def weight_std(init: Init, scale: float, width: int) -> float:
 
 
 @dataclass(frozen=True)
-class Network:
-    """A seeded bias-free stack: inputs (batch, width), weights (L, width, width), output error."""
+class RandomStack:
+    """A seeded bias-free stack: inputs (batch, width), weights (L, width, width), output error.
+
+    The depth view's random network (not the trainable playground network of
+    :mod:`actviz.maths.learning`).
+    """
 
     x: Array
     weights: Array
     output_error: Array
+
+
+#: the old name, kept importable
+Network = RandomStack
 
 
 #: networks with more weights than this are drawn afresh each time instead of cached (2 MiB per entry)
@@ -359,7 +367,7 @@ _cached_draws = functools.lru_cache(maxsize=8)(_draw)
 
 def make_network(layers: int, width: int, init: Init = "he", scale: float = 1.0, seed: int = 0,
                  input_dist: Literal["normal", "uniform"] = "normal", batch: int = 32,
-                 random_signs: bool = False) -> Network:
+                 random_signs: bool = False) -> RandomStack:
     """Draw inputs, weights and output error from ``np.random.default_rng(seed)``, in that order.
 
     The weights are N(0, weight_std²); the output error is ones, or seeded ±1 with ``random_signs``.
@@ -369,11 +377,11 @@ def make_network(layers: int, width: int, init: Init = "he", scale: float = 1.0,
         raise ValueError("need 1 ≤ layers ≤ 1000, width ≥ 1 and batch ≥ 1")
     std = weight_std(init, scale, width)
     x, w, err = _draws(layers, width, int(seed), input_dist, batch, bool(random_signs))
-    return Network(x, std * w, err)
+    return RandomStack(x, std * w, err)
 
 
 def forward_backward(activation: Activation, act_params: Mapping[str, float],
-                     net: Network) -> tuple[Array, Array, Array]:
+                     net: RandomStack) -> tuple[Array, Array, Array]:
     """z_l = W_l a_{l−1}, a_l = f(z_l); δ_L = output error, δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ f′(z_l).
 
     δ_l is ∂E/∂z_l for E = Σ output_error ⊙ z_L. Returns (z, a, δ), each (L, batch, width).
