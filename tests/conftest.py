@@ -16,7 +16,7 @@ BENIGN_QT_MESSAGES = ("propagateSizeHints",)
 @pytest.fixture(autouse=True)
 def private_settings(tmp_path, monkeypatch):
     """No test reads or writes the user's real settings."""
-    path = tmp_path / "settings" / "actviz.ini"
+    path = tmp_path / "settings" / "last-scene.json"
     monkeypatch.setenv("ACTVIZ_SETTINGS", str(path))
     monkeypatch.delenv("ACTVIZ_DISABLE", raising=False)
     return path

@@ -36,7 +36,7 @@ def test_dragging_a_slider_redraws_with_the_new_parameter(window, qtbot, registr
     window.select_function("leaky_relu")
     settle(qtbot)
     view = window.views["function"]
-    control = window.panel.widgets["alpha"]
+    control = window.panel.widgets["function.alpha"]
     control.slider.setValue(300)  # 0.3 of the way along [0, 1]: as a drag would
     settle(qtbot)
     x, y = drawn(view.curve_f)
@@ -50,7 +50,7 @@ def test_parameter_changes_coalesce_into_one_redraw(window, qtbot):
     view = window.views["function"]
     before = view.redraw_count
     for v in np.linspace(0.2, 4.0, 50):
-        window.selection.set_value("beta", float(v))
+        window.models["function"].set("function.beta", float(v), merge=True)
     settle(qtbot)
     assert view.redraw_count == before + 1
     x, y = drawn(view.curve_f)
@@ -59,7 +59,7 @@ def test_parameter_changes_coalesce_into_one_redraw(window, qtbot):
 
 def test_out_of_range_typed_value_is_clamped_with_a_note(window, qtbot):
     window.select_function("leaky_relu")
-    control = window.panel.widgets["alpha"]
+    control = window.panel.widgets["function.alpha"]
     control.spin.setValue(7.0)
     assert control.value() == 1.0
     assert "outside [0, 1]" in control.note.text() and not control.note.isHidden()
@@ -71,19 +71,19 @@ def test_pinning_adds_curves_and_a_legend_entry(window, qtbot, registry):
     window.select_function("leaky_relu")
     settle(qtbot)
     view = window.views["function"]
-    window.pin_current()
+    window.views["function"].pin()
     window.select_function("elu")
-    window.pin_current()
+    window.views["function"].pin()
     settle(qtbot)
-    assert len(view.pins) == 2
+    assert len(view.model.pins()) == 2
     labels = [label.text for _, label in view.legend.items]
     assert any("ELU" in t for t in labels) and any("Leaky ReLU" in t for t in labels)
-    x, y = drawn(view.pins[1].curves[1])  # ELU's derivative in the lower plot
+    x, y = drawn(view.pin_curves[1][1])  # ELU's derivative in the lower plot
     np.testing.assert_allclose(y, registry.activations["elu"].derivative(x, alpha=1.0))
-    view.unpin(0)
-    assert len(view.pins) == 1 and view.pin_list.count() == 1
-    window.clear_pins()
-    assert not view.pins and len(view.legend.items) == 1
+    view.model.unpin(0)
+    assert len(view.model.pins()) == 1 and view.pin_list.count() == 1
+    window.views["function"].model.clear_pins()
+    assert not view.model.pins() and len(view.legend.items) == 1
 
 
 def test_zooming_resamples_the_visible_range(window, qtbot):
@@ -91,7 +91,7 @@ def test_zooming_resamples_the_visible_range(window, qtbot):
     settle(qtbot)
     view = window.views["function"]
     for width in (1e-6, 10.0, 1e6):
-        view.set_range(-width / 2, width / 2)
+        view.model.update({"zmin": -width / 2, "zmax": width / 2})
         settle(qtbot)
         x, y = drawn(view.curve_f)
         assert x[0] == pytest.approx(-width / 2) and x[-1] == pytest.approx(width / 2)
@@ -109,7 +109,7 @@ def test_hover_readout_shows_z_f_and_derivative(window, qtbot):
 
 def test_loss_shows_target_control_and_gradient(window, qtbot, registry):
     window.select_function("binary_cross_entropy")
-    window.panel.widgets["t"].setValue(0.0)
+    window.panel.widgets["function.t"].setValue(0.0)
     settle(qtbot)
     view = window.views["function"]
     x, y = drawn(view.curve_f)
@@ -144,7 +144,7 @@ def test_wrong_derivative_shows_a_warning_naming_z(qtbot):
 
 def test_export_png_svg_csv(window, qtbot, tmp_path, registry):
     window.select_function("leaky_relu")
-    window.pin_current()
+    window.views["function"].pin()
     settle(qtbot)
     png, svg, table = tmp_path / "v.png", tmp_path / "v.svg", tmp_path / "v.csv"
     for path in (png, svg, table):
@@ -177,9 +177,9 @@ def test_settings_round_trip(qtbot, registry, private_settings):
     win.restore_state()
     win.show()
     win.select_function("leaky_relu")
-    win.panel.widgets["alpha"].setValue(0.2)
-    win.pin_current()
-    win.views["function"].set_range(-2.0, 3.0)
+    win.panel.widgets["function.alpha"].setValue(0.2)
+    win.views["function"].pin()
+    win.models["function"].update({"zmin": -2.0, "zmax": 3.0})
     qtbot.wait(20)
     assert win.save_state()
     win.close()
@@ -188,16 +188,17 @@ def test_settings_round_trip(qtbot, registry, private_settings):
     again.restore_state()
     again.show()
     qtbot.wait(20)
-    assert again.selection.spec.name == "leaky_relu"
-    assert again.selection.values["alpha"] == pytest.approx(0.2)
+    assert again.models["function"]["function"] == "leaky_relu"
+    assert again.models["function"]["function.alpha"] == pytest.approx(0.2)
     view = again.views["function"]
-    assert len(view.pins) == 1 and view.pins[0].values["alpha"] == pytest.approx(0.2)
+    pins = view.model.pins()
+    assert len(pins) == 1 and pins[0][1]["alpha"] == pytest.approx(0.2)
     low, high = view.plot_f.viewRange()[0]
     assert low == pytest.approx(-2.0) and high == pytest.approx(3.0)
 
 
-@pytest.mark.parametrize("content", [b"\x00\xff garbage \x00", b"[state]\njson=\"{not json\"\n",
-                                     b"[state]\njson=\"[1, 2]\"\n", b""])
+@pytest.mark.parametrize("content", [b"\x00\xff garbage \x00", b"{not json", b"[1, 2]", b"",
+                                     b'{"format": "actviz-scene", "version": 99}', b"[" * 100000])
 def test_corrupt_settings_open_with_defaults_and_a_message(qtbot, registry, private_settings, content):
     private_settings.parent.mkdir(parents=True, exist_ok=True)
     private_settings.write_bytes(content)
@@ -205,7 +206,7 @@ def test_corrupt_settings_open_with_defaults_and_a_message(qtbot, registry, priv
     qtbot.addWidget(win)
     win.restore_state()
     win.show()
-    assert win.selection.spec is not None  # defaults
+    assert win.models["function"]["function"]  # defaults
     assert "starting with defaults" in win.statusBar().currentMessage()
 
 
@@ -241,10 +242,9 @@ def test_problems_button_opens_the_list(window, qtbot):
 
 def test_switching_functions_rebuilds_the_controls(window, qtbot):
     window.select_function("maxout")
-    assert set(window.panel.widgets) == {"w1", "b1", "w2", "b2"}
+    assert set(window.panel.widgets) == {"function.w1", "function.b1", "function.w2", "function.b2", "numerical"}
     window.select_function("relu")
-    assert window.panel.widgets == {}
-    assert window.panel.empty.isVisibleTo(window.panel)
+    assert set(window.panel.widgets) == {"numerical"}
     visible = [w for w in window.panel.findChildren(QtWidgets.QSlider) if w.isVisibleTo(window.panel)]
     assert visible == []
 
@@ -272,7 +272,7 @@ def test_formula_renders_as_a_transparent_image(window, qtbot):
 def test_unwritable_settings_location_is_a_message_not_a_crash(qtbot, registry, tmp_path, monkeypatch):
     blocker = tmp_path / "not_a_dir"
     blocker.write_text("a file where the settings directory should be")
-    monkeypatch.setenv("ACTVIZ_SETTINGS", str(blocker / "actviz.ini"))
+    monkeypatch.setenv("ACTVIZ_SETTINGS", str(blocker / "last-scene.json"))
     win = MainWindow(registry=registry)
     qtbot.addWidget(win)
     win.restore_state()
@@ -300,4 +300,4 @@ def test_parameters_dock_shows_only_for_views_that_follow_the_selection(window):
     window.show_view("coin")
     assert not window.params_dock.isVisible()
     window.show_view("likelihood")
-    assert window.params_dock.isVisible()
+    assert not window.params_dock.isVisible()  # it has its own column of controls

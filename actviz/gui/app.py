@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtWidgets
 
 from actviz.gui.settings import SettingsStore
 from actviz.gui.theme import apply_plot_theme
 
 
-def run_gui(disabled: Iterable[str] = (), reset_settings: bool = False) -> int:
+def run_gui(disabled: Iterable[str] = (), reset_settings: bool = False, safe_mode: bool = False,
+            scene: str | None = None) -> int:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setApplicationName("actviz")
     app.setOrganizationName("actviz")
@@ -22,9 +24,16 @@ def run_gui(disabled: Iterable[str] = (), reset_settings: bool = False) -> int:
     if reset_settings:
         settings.reset()
     saved = settings.load()
-    disabled = set(disabled) | set(saved.get("disabled", []) if isinstance(saved.get("disabled"), list) else [])
+    remembered = saved.get("window", {}).get("disabled", [])
+    disabled = set(disabled) | {str(d) for d in remembered if isinstance(d, str)} if isinstance(remembered, list) \
+        else set(disabled)
+    if safe_mode:  # every registry this process loads takes built-in plugins only
+        os.environ["ACTVIZ_SAFE_MODE"] = "1"
     window = MainWindow(disabled=tuple(disabled), settings=settings)
     window.restore_state()
+    if safe_mode:
+        window.setWindowTitle("actviz — safe mode (built-in plugins only)")
+    if scene:
+        window.open_scene(scene)
     window.show()
-    QtCore.QTimer.singleShot(0, lambda: None)
     return app.exec()

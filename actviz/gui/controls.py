@@ -235,6 +235,8 @@ class ControlPanel(QtWidgets.QWidget):
             w = self.widgets.get(key)
             if w is None:
                 continue
+            if w.value() == value:
+                continue  # the model echoes what this control just sent: keep its clamping note
             with QtCore.QSignalBlocker(w):
                 if isinstance(w, ParamControl):
                     w.setValue(float(value))

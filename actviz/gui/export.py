@@ -48,7 +48,10 @@ def write_csv(columns: Mapping[str, np.ndarray], stream) -> None:
 
 def _atomic(path: str, ext: str, write) -> None:
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".actviz-", suffix=f".{ext}", dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".actviz-", suffix=f".{ext}", dir=directory)
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write in {directory}: {exc.strerror or exc}") from None
     os.close(fd)
     try:
         write(tmp)

@@ -60,3 +60,19 @@ def close_view(view: ViewWidget, app: QtWidgets.QApplication) -> None:
     view.deleteLater()
     app.processEvents()
     app.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+
+
+_QUIET = ("propagateSizeHints",)
+
+
+def quiet_qt(verbose: bool = False) -> None:
+    """Keep Qt's notices off a CLI command's stderr (real warnings stay visible with ``verbose``)."""
+    import sys
+
+    def handler(mode, _context, message: str) -> None:
+        if any(q in message for q in _QUIET):
+            return
+        if verbose or mode in (QtCore.QtMsgType.QtCriticalMsg, QtCore.QtMsgType.QtFatalMsg):
+            print(f"qt: {message}", file=sys.stderr)
+
+    QtCore.qInstallMessageHandler(handler)

@@ -1,35 +1,45 @@
-"""The main window: browser, parameter panel, one tab per registered view, status bar.
+"""The main window: function list, parameter dock, one tab per registered view, Edit → Undo, scenes.
 
-Thin wiring: it knows views only through ``Registry.views`` and functions
-only through their specs. Views are created when their tab is first shown;
-one that fails to create shows its error in its tab.
+Thin wiring: it knows views only through ``Registry.views``, their models and
+the generic view API (``view_actions``, ``dock_panel``, ``sync_model``), and
+functions only through their specs. Every view's model exists from the start
+(models are cheap and Qt-free), so a scene restores views not yet opened;
+the widgets are created when their tab is first shown.
 """
 
 from __future__ import annotations
 
+import os
 import traceback
 from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from actviz.gui.binder import Binding, bind
 from actviz.gui.browser import FunctionBrowser
 from actviz.gui.controls import ControlPanel
+from actviz.gui.headless import make_model
 from actviz.gui.settings import SettingsStore
-from actviz.gui.viewbase import Selection, ViewContext, ViewWidget, controls_of
+from actviz.gui.viewbase import ViewContext, ViewWidget
 from actviz.host.formulas import FormulaError, compile_formula, formula_plugin
 from actviz.host.registry import Registry, check_spec, load_registry
+from actviz.models import History, Key, SceneError, ViewModel, new_scene, read_scene, write_scene
+from actviz.specs import FunctionChoice
 
 GUIDE = """<h3>actviz</h3>
-<p><b>Function</b>: f(z) above f′(z) for the function picked in the browser (a loss shows E(y; t)
+<p><b>Function</b>: f(z) above f′(z) for the function picked in the list (a loss shows E(y; t)
 and ∂E/∂y with the target t as a control). The thin dashed line is the numerical derivative; a red
 warning names the worst z where it disagrees with the plugin's formula. Pin (Ctrl+P) to overlay.</p>
 <p>Other tabs come from plugins: the backpropagated δ of output and hidden units, the
-maximum-likelihood reading of each loss, the coin-flip demo, and more.</p>
-<p>Ctrl+F search · Ctrl+P pin · Ctrl+E export · F1 this guide. Drag on a plot to pan, wheel to zoom;
-the curve is re-sampled at screen resolution at any zoom.</p>"""
-
+maximum-likelihood reading of each loss, the coin-flip demo, and more. The function list sets the
+function of the tab you are on.</p>
+<p>Ctrl+Z / Ctrl+Shift+Z undo and redo any change. File → Save scene… keeps the exact picture
+(every tab, every value, pins, ranges, trained weights) in a file a student can open.</p>
+<p>Ctrl+F search · Ctrl+P pin · Ctrl+E export · F1 this guide. Drag on a plot to pan, wheel to zoom.</p>"""
 
 FORMULA_PLUGIN = "my_functions"
+AUTOSAVE_MS = 1500
+SCENE_FILTER = "actviz scene (*.json)"
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -37,21 +47,27 @@ class MainWindow(QtWidgets.QMainWindow):
                  settings: SettingsStore | None = None) -> None:
         super().__init__()
         self.setWindowTitle("actviz")
+        self.setAcceptDrops(True)
         self.disabled = set(disabled)
         self.formulas: dict[str, tuple[str, dict[str, tuple[float, float, float]]]] = {}
         self.registry = registry if registry is not None else self._load_registry()
         self.settings = settings or SettingsStore()
-        self.selection = Selection()
-        self.context = ViewContext(self.registry, self.selection, status=self.show_status)
+        self.history = History()
+        self.models: dict[str, ViewModel] = {}
         self.views: dict[str, ViewWidget] = {}
         self.view_errors: dict[str, str] = {}
-        self._saved: dict[str, Any] = {}
+        self.view_names: list[str] = []
+        self.missing: list[str] = []
+        self._binding: Binding | None = None
+        self._view_actions: list[QtGui.QAction] = []
+        self._autosave = QtCore.QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
+        self._autosave.timeout.connect(self.save_state)
 
         self.browser = FunctionBrowser(self.registry)
         self.panel = ControlPanel()
         self.tabs = QtWidgets.QTabWidget()
         self.setCentralWidget(self.tabs)
-        self._dock("Functions", self.browser, QtCore.Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.browser_dock = self._dock("Functions", self.browser, QtCore.Qt.DockWidgetArea.LeftDockWidgetArea)
         scroll = QtWidgets.QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.panel)
@@ -62,11 +78,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.problems_button.clicked.connect(self.show_problems)
         self.statusBar().addPermanentWidget(self.problems_button)
         self._actions()
+        self.history.changed.append(self._history_changed)
 
         self.browser.selected.connect(self.select_function)
-        self.panel.changed.connect(self._param_changed)
-        self.selection.changed.connect(self._selection_changed)
         self.tabs.currentChanged.connect(self._tab_changed)
+        self._build_models()
         self._build_tabs()
         self._update_problems()
         self.resize(1200, 800)
@@ -90,24 +106,42 @@ class MainWindow(QtWidgets.QMainWindow):
     def _actions(self) -> None:
         bar = self.menuBar()
         file = bar.addMenu("&File")
+        self._action(file, "&Open scene…", self.open_scene_dialog, QtGui.QKeySequence.StandardKey.Open)
+        self._action(file, "&Save scene…", self.save_scene_dialog, QtGui.QKeySequence.StandardKey.Save)
+        file.addSeparator()
         self.export_action = self._action(file, "&Export view…", self.export_dialog, "Ctrl+E")
         file.addSeparator()
         self._action(file, "&Quit", self.close, QtGui.QKeySequence.StandardKey.Quit)
-        view = bar.addMenu("&View")
-        self.pin_action = self._action(view, "&Pin current function", self.pin_current, "Ctrl+P")
-        self._action(view, "&Clear pins", self.clear_pins)
-        self._action(view, "&Find function", self.focus_search, "Ctrl+F")
-        view.addSeparator()
-        self._action(view, "&New formula…", self.formula_dialog, "Ctrl+N")
+        edit = bar.addMenu("&Edit")
+        self.undo_action = self._action(edit, "&Undo", self.undo, QtGui.QKeySequence.StandardKey.Undo)
+        self.redo_action = self._action(edit, "&Redo", self.redo, "Ctrl+Shift+Z")
+        self._history_changed()
+        self.view_menu = bar.addMenu("&View")
+        self._action(self.view_menu, "&Find function", self.focus_search, "Ctrl+F")
+        self._action(self.view_menu, "&New formula…", self.formula_dialog, "Ctrl+N")
+        self._view_separator = self.view_menu.addSeparator()
         self.plugins_menu = bar.addMenu("&Plugins")
-        self._action(self.plugins_menu, "Plugin &problems…", self.show_problems)
+        self._action(self.plugins_menu, "&Plugins…", self.show_problems)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Guide", self.show_guide, "F1")
         self._action(help_menu, "&About actviz", self.show_about)
-        toolbar = self.addToolBar("Main")
-        toolbar.setObjectName("main-toolbar")
-        toolbar.addAction(self.pin_action)
-        toolbar.addAction(self.export_action)
+        self.toolbar = self.addToolBar("Main")
+        self.toolbar.setObjectName("main-toolbar")
+        self.toolbar.addAction(self.export_action)
+
+    def _build_models(self) -> None:
+        for model in self.models.values():
+            self.history.forget(model)
+        self.models = {}
+        for name, spec in self.registry.views.items():
+            try:
+                model = make_model(self.registry, name, self.history)
+            except Exception as exc:  # noqa: BLE001 - view plugins are third-party code
+                self.view_errors[name] = (f"View {spec.label!r} from plugin {spec.plugin!r} has no usable model: "
+                                          f"{type(exc).__name__}: {exc}")
+                continue
+            model.connect(lambda names, name=name: self._model_changed(name, names))
+            self.models[name] = model
 
     def _build_tabs(self) -> None:
         self.tabs.blockSignals(True)
@@ -118,12 +152,18 @@ class MainWindow(QtWidgets.QMainWindow):
             widget.setParent(None)
             widget.deleteLater()
         self.views.clear()
-        self.view_names: list[str] = []
+        self.view_names = []
         for name, spec in self.registry.views.items():
             placeholder = QtWidgets.QLabel(f"{spec.label}: opens when shown")
             self.tabs.addTab(placeholder, spec.label)
             self.tabs.setTabToolTip(self.tabs.count() - 1, spec.description)
             self.view_names.append(name)
+        if not self.view_names:
+            note = QtWidgets.QLabel("No views are installed or enabled. Open Plugins → Plugins… and enable the "
+                                    "'views' plugin (or start with --safe-mode) to get them back.")
+            note.setWordWrap(True)
+            note.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+            self.tabs.addTab(note, "No views")
         self.tabs.blockSignals(False)
         if self.view_names:
             self._tab_changed(self.tabs.currentIndex())
@@ -132,36 +172,37 @@ class MainWindow(QtWidgets.QMainWindow):
         """Create view ``name`` if needed; a failure becomes a message in its tab."""
         if name in self.views:
             return self.views[name]
-        if name in self.view_errors or name not in self.registry.views:
+        if name not in self.registry.views or name not in self.view_names:
             return None
         spec = self.registry.views[name]
         index = self.view_names.index(name)
+        if name in self.view_errors:
+            self._show_error(index, spec.label, self.view_errors[name])
+            return None
+        context = ViewContext(self.registry, self.models[name], status=self.show_status, open_view=self.show_view,
+                              history=self.history)
         try:
-            view = spec.create(self.context)
+            view = spec.create(context)
             if not isinstance(view, ViewWidget):
                 raise TypeError(f"create() returned {type(view).__name__}, not an actviz ViewWidget")
-        except Exception as exc:  # noqa: BLE001 - view plugins are third-party code
+        except BaseException as exc:  # noqa: BLE001 - view plugins are third-party code
+            if isinstance(exc, KeyboardInterrupt):
+                raise
             message = f"View {spec.label!r} from plugin {spec.plugin!r} failed to open: {type(exc).__name__}: {exc}"
             self.view_errors[name] = message + "\n\n" + traceback.format_exc()
-            label = QtWidgets.QLabel(message)
-            label.setWordWrap(True)
-            label.setStyleSheet("color: #c0392b;")
-            self._replace_tab(index, label, spec.label)
-            self.show_status(message)
+            self._show_error(index, spec.label, message)
             return None
-        self._restore_view(name, view)
         self.views[name] = view
         self._replace_tab(index, view, spec.label)
         view.schedule_refresh()
         return view
 
-    def _restore_view(self, name: str, view: ViewWidget) -> None:
-        saved = self._saved.get("views", {}).get(name)
-        if isinstance(saved, dict):
-            try:
-                view.restore(saved)
-            except Exception as exc:  # noqa: BLE001 - view plugins are third-party code
-                self.show_status(f"view {name}: saved state ignored ({exc})")
+    def _show_error(self, index: int, title: str, message: str) -> None:
+        label = QtWidgets.QLabel(message.split("\n\n")[0])
+        label.setWordWrap(True)
+        label.setStyleSheet("color: #c0392b;")
+        self._replace_tab(index, label, title)
+        self.show_status(message.split("\n\n")[0])
 
     def _replace_tab(self, index: int, widget: QtWidgets.QWidget, label: str) -> None:
         self.tabs.blockSignals(True)
@@ -170,63 +211,119 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabs.insertTab(index, widget, label)
         self.tabs.setCurrentIndex(index)
         self.tabs.blockSignals(False)
-        if isinstance(widget, ViewWidget):
-            self.params_dock.setVisible(type(widget).on_selection_changed is not ViewWidget.on_selection_changed)
         if old is not None:
             old.deleteLater()
+        self._follow_current()
 
     def _tab_changed(self, index: int) -> None:
         if 0 <= index < len(self.view_names):
-            view = self.ensure_view(self.view_names[index])
-            # the browser's parameters only matter to views that follow the selection
-            follows = view is not None and type(view).on_selection_changed is not ViewWidget.on_selection_changed
-            self.params_dock.setVisible(follows)
+            self.ensure_view(self.view_names[index])
+            self._follow_current()
+
+    def _follow_current(self) -> None:
+        """Docks, menu entries and the list's highlight for the view on screen."""
+        view = self.current_view()
+        model = view.model if view is not None else None
+        browse = self._browse_fields(model)
+        self.browser_dock.setVisible(bool(browse))
+        if model is not None and browse:
+            self.browser.select(model[browse[0].name], emit=False)
+        if self._binding is not None:
+            self._binding.unbind()
+            self._binding = None
+        docked = view is not None and view.dock_panel
+        if docked:
+            self._binding = bind(model, self.panel, include=lambda key, m=model: self._docked_key(m, key))
+        self.params_dock.setVisible(docked)
+        for action in self._view_actions:
+            self.view_menu.removeAction(action)
+            self.toolbar.removeAction(action)
+        self._view_actions = view.view_actions() if view is not None else []
+        for action in self._view_actions:
+            self.view_menu.addAction(action)
+            self.toolbar.addAction(action)
+
+    @staticmethod
+    def _docked_key(model: ViewModel, key: Key) -> bool:
+        if model.is_function(key.name) and any(f.name == key.name and getattr(f, "browse", False)
+                                               for f in model.fields):
+            return False  # the function list already is this control
+        return key.name not in (model.range_keys or ())
+
+    @staticmethod
+    def _browse_fields(model: ViewModel | None) -> list[FunctionChoice]:
+        if model is None:
+            return []
+        return [f for f in model.fields if isinstance(f, FunctionChoice) and f.browse]
 
     def current_view(self) -> ViewWidget | None:
         widget = self.tabs.currentWidget()
         return widget if isinstance(widget, ViewWidget) else None
 
+    def current_view_name(self) -> str | None:
+        index = self.tabs.currentIndex()
+        return self.view_names[index] if 0 <= index < len(self.view_names) else None
+
     def show_view(self, name: str) -> ViewWidget | None:
+        """Show (creating if needed) view ``name``; views open each other through their context."""
         if name not in self.view_names:
             return None
         self.tabs.setCurrentIndex(self.view_names.index(name))
         return self.ensure_view(name)
 
-    # -- selection ------------------------------------------------------------------------------
-    def select_function(self, name: str, values: dict[str, float] | None = None) -> None:
+    # -- the function list ----------------------------------------------------------------------
+    def select_function(self, name: str) -> bool:
+        """Set the current view's function of that kind (its first browse field that accepts it)."""
         try:
             spec = self.registry.get(name)
         except KeyError:
             self.show_status(f"no function named {name!r}")
-            return
-        remembered = self._saved.get("values", {}).get(name, {}) if values is None else values
-        self.selection.select(spec, remembered if isinstance(remembered, dict) else {})
-        self.browser.select(name, emit=False)
+            return False
+        view = self.current_view()
+        model = view.model if view is not None else None
+        for f in self._browse_fields(model):
+            if name in model.options(f):
+                model.set(f.name, name)
+                return True
+        label = self.registry.views[self.current_view_name()].label if self.current_view_name() else "this tab"
+        self.show_status(f"{label} does not use {spec.kind}s; pick one in a tab that does (e.g. Function)")
+        return False
 
-    def _selection_changed(self) -> None:
-        spec = self.selection.spec
-        if spec is None:
-            return
-        self.panel.build(controls_of(spec), self.selection.values)
+    def _model_changed(self, view_name: str, names: frozenset[str]) -> None:
+        self._autosave.start()
+        if view_name == self.current_view_name():
+            model = self.models[view_name]
+            for f in self._browse_fields(model):
+                if f.name in names:
+                    self.browser.select(model[f.name], emit=False)
+                    break
 
-    def _param_changed(self, name: str, value: object) -> None:
-        self.selection.set_value(name, float(value))  # type: ignore[arg-type]
+    # -- undo -----------------------------------------------------------------------------------
+    def undo(self) -> None:
+        step = self.history.undo()
+        if step is not None:
+            self._show_model_view(step.model)
+            self.show_status(f"Undid {step.label}")
+
+    def redo(self) -> None:
+        step = self.history.redo()
+        if step is not None:
+            self._show_model_view(step.model)
+            self.show_status(f"Redid {step.label}")
+
+    def _show_model_view(self, model: ViewModel) -> None:
+        for name, m in self.models.items():
+            if m is model and name != self.current_view_name():
+                self.show_view(name)
+
+    def _history_changed(self) -> None:
+        h = self.history
+        self.undo_action.setEnabled(h.can_undo())
+        self.redo_action.setEnabled(h.can_redo())
+        self.undo_action.setText(f"&Undo {h.undo_steps[-1].label}" if h.can_undo() else "&Undo")
+        self.redo_action.setText(f"&Redo {h.redo_steps[-1].label}" if h.can_redo() else "&Redo")
 
     # -- actions --------------------------------------------------------------------------------
-    def function_view(self):
-        view = self.show_view("function") if "function" in self.view_names else None
-        return view if view is not None and hasattr(view, "pin") else None
-
-    def pin_current(self) -> None:
-        view = self.function_view()
-        if view is not None:
-            view.pin()
-
-    def clear_pins(self) -> None:
-        view = self.function_view()
-        if view is not None:
-            view.clear_pins()
-
     def focus_search(self) -> None:
         self.browser.search.setFocus()
         self.browser.search.selectAll()
@@ -236,9 +333,12 @@ class MainWindow(QtWidgets.QMainWindow):
         if view is None:
             self.show_status("nothing to export in this tab")
             return
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Export view", "actviz.png", "PNG image (*.png);;SVG vector (*.svg);;CSV data (*.csv)")
+        path, chosen = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Export view", f"{self.current_view_name()}.png",
+            "PNG image (*.png);;SVG vector (*.svg);;CSV data (*.csv)")
         if path:
+            if not os.path.splitext(path)[1]:
+                path += "." + chosen.split("*.")[-1].rstrip(")") if "*." in chosen else ".png"
             self.export_to(path)
 
     def export_to(self, path: str, view: ViewWidget | None = None) -> bool:
@@ -289,22 +389,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.reload_registry()
 
     def reload_registry(self) -> None:
-        self._saved = self.collect_state()
-        current = self.selection.spec.name if self.selection.spec else None
+        scene = self.collect_state()
         for view in self.views.values():
             view.close()
         self.registry = self._load_registry()
-        self.context.registry = self.registry
-        self.views.clear()
         self.view_errors.clear()
         self.browser.set_registry(self.registry)
+        self._build_models()
         self._build_tabs()
         self._update_problems()
-        names = [s.name for s in self.registry.functions()]
-        if current in names:
-            self.select_function(current, self.selection.values)
-        elif names:
-            self.select_function(names[0])
+        self.apply_scene(scene, geometry=False)
 
     # -- user formulas --------------------------------------------------------------------------
     def _load_registry(self) -> Registry:
@@ -335,6 +429,7 @@ class MainWindow(QtWidgets.QMainWindow):
             raise FormulaError(fatal[0].message)
         self.formulas[name] = (text, {k: tuple(map(float, v)) for k, v in params.items()})
         self.reload_registry()
+        self.show_view("function") if "function" in self.view_names else None
         self.select_function(name)
         self.save_state()
 
@@ -350,59 +445,122 @@ class MainWindow(QtWidgets.QMainWindow):
         self._formula_dialog = dialog
         dialog.exec() if not self.property("testing") else dialog.show()
 
-    # -- persistence ----------------------------------------------------------------------------
+    # -- scenes ---------------------------------------------------------------------------------
     def collect_state(self) -> dict[str, Any]:
-        values = dict(self._saved.get("values", {}))
-        if self.selection.spec is not None:
-            values[self.selection.spec.name] = dict(self.selection.values)
-        views = dict(self._saved.get("views", {}))
-        for name, view in self.views.items():
+        """The whole window as a scene: every model, the current tab, formulas, window geometry."""
+        for view in self.views.values():
             try:
-                views[name] = view.state()
-            except Exception:  # noqa: BLE001
-                pass
-        return {
-            "geometry": bytes(self.saveGeometry().toBase64()).decode("ascii"),
-            "function": self.selection.spec.name if self.selection.spec else None,
-            "values": values,
-            "views": views,
-            "tab": self.view_names[self.tabs.currentIndex()] if self.view_names else None,
-            "disabled": sorted(self.disabled),
-            "formulas": {name: [text, {k: list(v) for k, v in params.items()}]
-                         for name, (text, params) in self.formulas.items()},
-        }
+                view.sync_model()
+            except Exception as exc:  # noqa: BLE001 - view plugins are third-party code
+                self.show_status(f"view {type(view).__name__} could not save its state: {exc}")
+        views = {}
+        for name, model in self.models.items():
+            try:
+                views[name] = model.state()
+            except Exception as exc:  # noqa: BLE001
+                self.show_status(f"view {name}: state not saved ({exc})")
+        window = {"geometry": bytes(self.saveGeometry().toBase64()).decode("ascii"),
+                  "disabled": sorted(self.disabled)}
+        scene = new_scene(self.current_view_name(), views, window)
+        scene["formulas"] = {name: [text, {k: list(v) for k, v in params.items()}]
+                             for name, (text, params) in self.formulas.items()}
+        return scene
 
-    def restore_state(self) -> None:
-        state = self.settings.load()
-        if self.settings.message:
-            self.show_status(self.settings.message)
-        self._saved = state
-        formulas = state.get("formulas")
+    def apply_scene(self, scene: dict[str, Any], geometry: bool = True) -> list[str]:
+        """Open a (checked) scene: formulas, every model, the current tab. Returns what was missing."""
+        missing: list[str] = []
+        formulas = scene.get("formulas")
         if isinstance(formulas, dict) and formulas:
+            added = False
             for name, entry in formulas.items():
                 try:
                     text, params = entry
-                    self.formulas[str(name)] = (str(text), {str(k): tuple(float(x) for x in v)
-                                                            for k, v in dict(params).items()})
-                except (TypeError, ValueError):
-                    self.show_status(f"a saved formula {name!r} is malformed and was skipped")
-            self.reload_registry()
-        geometry = state.get("geometry")
-        if isinstance(geometry, str):
-            self.restoreGeometry(QtCore.QByteArray.fromBase64(geometry.encode("ascii")))
-        names = [s.name for s in self.registry.functions()]
-        function = state.get("function")
-        if function in names:
-            self.select_function(function)
-        elif names:
-            self.select_function(names[0])
-        for name, view in self.views.items():  # views created before the state was read
-            self._restore_view(name, view)
-        tab = state.get("tab")
-        if tab in self.view_names:
-            self.show_view(tab)
+                    compiled = (str(text), {str(k): tuple(float(x) for x in v) for k, v in dict(params).items()})
+                except (TypeError, ValueError, AttributeError):
+                    missing.append(f"formula {name!r} is malformed and was skipped")
+                    continue
+                if self.formulas.get(str(name)) != compiled:
+                    self.formulas[str(name)] = compiled
+                    added = True
+            if added:
+                self.reload_registry()
+        window = scene.get("window", {})
+        if geometry and isinstance(window.get("geometry"), str):
+            self.restoreGeometry(QtCore.QByteArray.fromBase64(window["geometry"].encode("ascii")))
+        for name, state in scene.get("views", {}).items():
+            if name not in self.models:
+                missing.append(f"view {name!r} is not installed")
+                continue
+            try:
+                missing.extend(f"{name}: {m}" for m in self.models[name].restore(state))
+            except Exception as exc:  # noqa: BLE001 - models may come from plugins
+                missing.append(f"{name}: state not restored ({type(exc).__name__}: {exc})")
+        view = scene.get("view")
+        if isinstance(view, str) and view in self.view_names:
+            self.show_view(view)
+        self.missing = missing
+        return missing
+
+    def open_scene(self, path: str) -> bool:
+        try:
+            scene = read_scene(path)
+        except SceneError as exc:
+            self._tell(str(exc))
+            return False
+        missing = self.apply_scene(scene, geometry=False)
+        if missing:
+            self._tell(f"Opened {os.path.basename(path)}, except:\n" + "\n".join(missing))
+        else:
+            self.show_status(f"Opened scene {path}")
+        return True
+
+    def save_scene(self, path: str) -> bool:
+        try:
+            write_scene(path, self.collect_state())
+        except (OSError, TypeError, ValueError) as exc:
+            self._tell(f"Could not save the scene to {path}: {getattr(exc, 'strerror', None) or exc}")
+            return False
+        self.show_status(f"Saved scene {path}")
+        return True
+
+    def open_scene_dialog(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open scene", "", SCENE_FILTER)
+        if path:
+            self.open_scene(path)
+
+    def save_scene_dialog(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save scene", "scene.json", SCENE_FILTER)
+        if path:
+            self.save_scene(path if path.endswith(".json") else path + ".json")
+
+    def _tell(self, message: str) -> None:
+        self.show_status(message.split("\n")[0])
+        if not self.property("testing"):
+            QtWidgets.QMessageBox.information(self, "actviz", message)
+
+    def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:
+        if any(u.toLocalFile().endswith(".json") for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QtGui.QDropEvent) -> None:
+        for url in event.mimeData().urls():
+            if url.toLocalFile().endswith(".json"):
+                self.open_scene(url.toLocalFile())
+                event.acceptProposedAction()
+                return
+
+    # -- persistence: settings are the last scene -----------------------------------------------
+    def restore_state(self) -> None:
+        scene = self.settings.load()
+        if self.settings.message:
+            self.show_status(self.settings.message)
+        missing = self.apply_scene(scene)
+        if missing:
+            self.show_status("Last session: " + "; ".join(missing[:3]))
+        self.history.clear()
 
     def save_state(self) -> bool:
+        self._autosave.stop()
         ok = self.settings.save(self.collect_state())
         if not ok:
             self.show_status(self.settings.message)

@@ -1,72 +1,84 @@
-"""Window state between runs: one JSON document inside a QSettings ini file.
+"""Window state between runs: simply the last scene, a JSON file autosaved as you work.
 
-One document (not many keys) so a corrupt or foreign store is detected as a
-whole and replaced by defaults with a message, never half-applied. QSettings
-writes through QSaveFile, so a crash mid-write cannot truncate the old file.
+A file that cannot be read is moved aside (kept for the user, never deleted)
+with one message, and the app starts on defaults and can save again. Fields
+that are wrong are dropped one by one by the models that read them; the rest
+is kept. The first time, a settings file of the old format (one JSON
+document inside a QSettings ini) is read once and becomes the first scene.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from typing import Any
 
-from PySide6 import QtCore
+from actviz.models.scene import SceneError, new_scene, parse_scene, read_scene, write_scene
 
-KEY = "state/json"
-VERSION = 1
+LEGACY_KEY = "state/json"
 
 
 def settings_path() -> str:
     env = os.environ.get("ACTVIZ_SETTINGS")
     if env:
         return env
+    from PySide6 import QtCore
+
     base = QtCore.QStandardPaths.writableLocation(QtCore.QStandardPaths.StandardLocation.AppConfigLocation)
-    return os.path.join(base or os.path.expanduser("~/.config"), "actviz", "actviz.ini")
+    return os.path.join(base or os.path.expanduser("~/.config"), "actviz", "last-scene.json")
 
 
 class SettingsStore:
-    """Load and save the app state; every failure becomes ``message``, never an exception."""
+    """Load and save the last scene; every failure becomes ``message``, never an exception."""
 
     def __init__(self, path: str | None = None) -> None:
         self.path = path or settings_path()
         self.message = ""
 
-    def _qsettings(self) -> QtCore.QSettings:
-        return QtCore.QSettings(self.path, QtCore.QSettings.Format.IniFormat)
-
     def load(self) -> dict[str, Any]:
+        """The last scene (an empty one when there is none or it is unreadable)."""
         self.message = ""
         if not os.path.exists(self.path):
-            return {}
+            legacy = self._legacy()
+            return legacy if legacy is not None else new_scene(None, {})
         try:
-            qs = self._qsettings()
-            if qs.status() != QtCore.QSettings.Status.NoError:
-                raise ValueError(f"Qt could not read it ({qs.status().name})")
-            raw = qs.value(KEY, None)
-            if raw is None:
-                raise ValueError("it holds no actviz state")
-            state = json.loads(str(raw))
-            if not isinstance(state, dict) or state.get("version") != VERSION:
-                raise ValueError("it is not an actviz state of this version")
-            return state
-        except (OSError, ValueError, TypeError) as exc:
-            self.message = f"Settings file {self.path} is unreadable ({exc}); starting with defaults."
-            return {}
+            return read_scene(self.path)
+        except SceneError as exc:
+            aside = self._move_aside()
+            kept = f" (kept as {aside})" if aside else ""
+            self.message = f"Settings were unreadable: {exc}{kept}; starting with defaults."
+            return new_scene(None, {})
 
-    def save(self, state: dict[str, Any]) -> bool:
+    def _move_aside(self) -> str:
+        aside = f"{self.path}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}"
         try:
-            text = json.dumps({**state, "version": VERSION})
-            directory = os.path.dirname(self.path)
-            if directory:
-                os.makedirs(directory, exist_ok=True)
-            qs = self._qsettings()
-            qs.setValue(KEY, text)
-            qs.sync()
-            if qs.status() != QtCore.QSettings.Status.NoError:
-                raise OSError(f"Qt could not write it ({qs.status().name})")
+            os.replace(self.path, aside)
+        except OSError:
+            return ""
+        return aside
+
+    def _legacy(self) -> dict[str, Any] | None:
+        """Read the old ini format once (``actviz.ini`` beside the new file) and convert it."""
+        old = os.path.join(os.path.dirname(self.path), "actviz.ini")
+        if old == self.path or not os.path.exists(old):
+            return None
+        try:
+            from PySide6 import QtCore
+
+            raw = QtCore.QSettings(old, QtCore.QSettings.Format.IniFormat).value(LEGACY_KEY, None)
+            state = json.loads(str(raw)) if raw is not None else None
+        except (ValueError, TypeError, RecursionError):
+            return None
+        if not isinstance(state, dict):
+            return None
+        return from_legacy(state)
+
+    def save(self, scene: dict[str, Any]) -> bool:
+        try:
+            write_scene(self.path, scene)
         except (OSError, TypeError, ValueError) as exc:
-            self.message = f"Could not save settings to {self.path}: {exc}"
+            self.message = f"Could not save settings to {self.path}: {getattr(exc, 'strerror', None) or exc}"
             return False
         return True
 
@@ -77,3 +89,38 @@ class SettingsStore:
             pass
         except OSError as exc:
             self.message = f"Could not remove settings {self.path}: {exc}"
+
+
+def from_legacy(state: dict[str, Any]) -> dict[str, Any]:
+    """The first round's settings document as a scene: function, values, pins, range, other views, window."""
+    views: dict[str, Any] = {}
+    old_views = state.get("views") if isinstance(state.get("views"), dict) else {}
+    function = state.get("function")
+    values = state.get("values") if isinstance(state.get("values"), dict) else {}
+    fview: dict[str, Any] = {"values": {}, "remembered": {}, "extras": {}}
+    if isinstance(function, str):
+        fview["values"]["function"] = function
+        own = values.get(function)
+        if isinstance(own, dict):
+            fview["values"].update({f"function.{k}": v for k, v in own.items()})
+    fview["remembered"]["function"] = {str(k): v for k, v in values.items() if isinstance(v, dict)}
+    old_function = old_views.get("function") if isinstance(old_views.get("function"), dict) else {}
+    rng = old_function.get("range")
+    if isinstance(rng, list) and len(rng) == 2:
+        fview["values"]["zmin"], fview["values"]["zmax"] = rng
+    pins = old_function.get("pins")
+    if isinstance(pins, list):
+        fview["extras"]["pins"] = [{"function": p.get("name"), "values": p.get("values", {})}
+                                   for p in pins if isinstance(p, dict)]
+    views["function"] = fview
+    for name, old in old_views.items():
+        if name != "function" and isinstance(old, dict):
+            views[name] = {"values": {k: v for k, v in old.items() if not isinstance(v, (dict, list))}}
+    window = {k: state[k] for k in ("geometry", "disabled") if k in state}
+    scene = new_scene(state.get("tab") if isinstance(state.get("tab"), str) else None, views, window)
+    if isinstance(state.get("formulas"), dict):
+        scene["formulas"] = state["formulas"]
+    try:
+        return parse_scene(json.dumps(scene), "old settings")
+    except (SceneError, TypeError, ValueError):
+        return new_scene(None, {})
