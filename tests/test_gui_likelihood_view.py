@@ -1,4 +1,4 @@
-"""The likelihood view, driven headless: what is DRAWN equals actviz.likelihood, and the controls change it."""
+"""The likelihood view, driven headless through its model: what is DRAWN equals actviz.maths.likelihood."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pyqtgraph as pg
 import pytest
+from actviz_views.likelihood_model import LikelihoodModel
 
 from actviz.cli import main
-from actviz.gui.headless import build_view, close_view
-from actviz.gui.viewbase import Selection
+from actviz.gui import History, ModelError, build_view, close_view
 from actviz.host.registry import Registry
 from actviz.maths import likelihood as lk
 from actviz.specs import Loss, Param
@@ -38,8 +38,8 @@ def view(registry, qtbot):
 
 
 def show(view, **settings):
-    """Set controls (the loss first, as ``--set`` does) and redraw now."""
-    view.apply_settings({k: str(v) for k, v in settings.items()})
+    """Set keys through the model (any order, ``loss.K`` spelled ``loss__K``) and redraw now."""
+    view.model.update({k.replace("__", "."): v for k, v in settings.items()})
     view.refresh()
     assert view.error == ""
     return view
@@ -49,15 +49,15 @@ def show(view, **settings):
 
 def test_default_is_squared_error_with_the_gaussian_constant(view, registry):
     spec = registry.losses["squared_error"]
-    assert view.control_value("loss") == "squared_error"
+    assert view.model["loss"] == "squared_error" and view.model["loss.t"] == 1.0
     y, e = drawn(view.curve_e)
     np.testing.assert_allclose(e, spec.function(y, 1.0))
     _, nlp = drawn(view.curve_nlp)
     np.testing.assert_allclose(nlp, -spec.noise_model.log_density(1.0, y))
     _, fitted = drawn(view.curve_fit)
     np.testing.assert_allclose(fitted, e, atol=1e-12)  # E and c·(−ln p) + const are the same curve
-    assert view.fit.c == pytest.approx(1.0)
-    assert view.fit.const == pytest.approx(-0.5 * np.log(2 * np.pi))  # ½(t−y)² = −ln N − ½ln 2π
+    assert view.fit.fit.c == pytest.approx(1.0)
+    assert view.fit.fit.const == pytest.approx(-0.5 * np.log(2 * np.pi))  # ½(t−y)² = −ln N − ½ln 2π
     assert "c = <b>1</b>" in view.fit_text.text() and "-0.918939" in view.fit_text.text()
     assert "0.9189" in view.plot_e.titleLabel.text
 
@@ -72,8 +72,8 @@ def test_drawn_loss_and_fitted_negative_log_likelihood_agree(view, registry, nam
     ok = np.isfinite(e)
     assert ok.sum() > 100
     np.testing.assert_allclose(fitted[ok], e[ok], atol=1e-8)
-    fit = lk.fit_scale_offset(spec, t=[view.t], params=view.params)
-    assert (view.fit.c, view.fit.const) == (pytest.approx(fit.c), pytest.approx(fit.const))
+    fit = lk.fit_scale_offset(spec, t=[view.model.t], params=view.model.params)
+    assert (view.fit.fit.c, view.fit.fit.const) == (pytest.approx(fit.c), pytest.approx(fit.const))
 
 
 # ---------------------------------------------------------------- plot 2: p(t | y)
@@ -93,7 +93,7 @@ def test_binary_and_categorical_pmfs_are_bars(view, registry):
     np.testing.assert_allclose(x, [0.0, 1.0])
     np.testing.assert_allclose(h, [0.8, 0.2])
     assert view.bars_p.isVisible() and not view.curve_p.isVisible()
-    show(view, loss="categorical_cross_entropy", K=4, y=0.4)
+    show(view, loss="categorical_cross_entropy", loss__K=4, y=0.4)
     x, h = drawn(view.bars_p)
     d = lk.density_over_t(registry.losses["categorical_cross_entropy"].noise_model, 0.4, params={"K": 4.0})
     np.testing.assert_allclose(x, d.t)
@@ -108,7 +108,7 @@ def test_binary_and_categorical_pmfs_are_bars(view, registry):
 def test_argmin_loss_equals_argmax_likelihood_equals_closed_form(view, registry, name, statistic):
     spec = registry.losses[name]
     show(view, loss=name, seed=3, n=41)
-    targets = lk.sample_targets(spec.noise_model, view.y_true, 41, 3, view.params)
+    targets = lk.sample_targets(spec.noise_model, view.model["y_true"], 41, 3, view.model.params)
     np.testing.assert_array_equal(view.targets, targets)
     grid, total = drawn(view.curve_sum)
     _, ll = drawn(view.curve_ll)
@@ -117,14 +117,12 @@ def test_argmin_loss_equals_argmax_likelihood_equals_closed_form(view, registry,
     argmin = grid[np.nanargmin(total)]
     argmax = grid[np.nanargmax(ll)]
     assert argmin == argmax == pytest.approx(statistic(targets), abs=1e-12)
-    # the markers and lines sit there, and the numbers are printed
     assert drawn(view.mark_min)[0][0] == argmin and drawn(view.mark_max)[0][0] == argmax
     assert view.vlines["closed"][0].value() == pytest.approx(statistic(targets))
     assert view.ml_text.text().count(f"{argmin:.4g}") == 3 and "coincide" in view.ml_text.text()
 
 
 def test_absolute_error_minimiser_sits_on_the_median_not_the_mean(view):
-    """The issue's done-when: heavy-ish Laplace data, the loss minimiser is the median."""
     show(view, loss="absolute_error", n=101, seed=11)
     grid, total = drawn(view.curve_sum)
     best = grid[np.nanargmin(total)]
@@ -139,15 +137,14 @@ def test_loss_without_closed_form_still_agrees(view):
     assert "no closed-form" in view.ml_text.text()
 
 
-# ---------------------------------------------------------------- controls change what is drawn
+# ---------------------------------------------------------------- the model drives the drawing
 
-def test_controls_change_the_drawn_data(view):
-    show(view, loss="squared_error")
+def test_keys_change_the_drawn_data(view):
     _, e0 = drawn(view.curve_e)
-    show(view, t=-1.5)
+    show(view, loss__t=-1.5)
     _, e1 = drawn(view.curve_e)
     assert not np.allclose(e0, e1)
-    t0, p0 = drawn(view.curve_p)
+    _, p0 = drawn(view.curve_p)
     show(view, y=1.0)
     assert drawn(view.mark_e)[0][0] == 1.0 and view.line_y.value() == 1.0
     assert not np.allclose(p0, drawn(view.curve_p)[1])
@@ -157,77 +154,128 @@ def test_controls_change_the_drawn_data(view):
     show(view, n=9)
     assert view.targets.size == 9 and drawn(view.bars_h)[1].sum() <= 9
     show(view, y_true=-2.0)
-    assert view.ml.argmin_loss == pytest.approx(np.mean(view.targets))
-    assert np.mean(view.targets) < -1.0
+    assert view.ml.argmin_loss == pytest.approx(np.mean(view.targets)) and np.mean(view.targets) < -1.0
 
 
-def test_loss_parameters_are_controls(view, registry):
-    show(view, loss="gaussian_nll", var=4.0, y=0.0)
+def test_loss_parameters_are_namespaced_keys(view, registry):
+    show(view, loss="gaussian_nll", loss__var=4.0, y=0.0)
     nm = registry.losses["gaussian_nll"].noise_model
     t, p = drawn(view.curve_p)
     np.testing.assert_allclose(p, np.exp(nm.log_density(t, 0.0, var=4.0)))
-    assert "var" in {c.name for c in view.controls()}
+    assert "loss.var" in view.panel.widgets and "var" not in view.panel.widgets
+    all_keys = {k.name for k in view.model.all_keys()}
+    assert {"loss.var", "loss.K", "loss.delta", "loss.t", "y", "seed", "n", "y_true"} <= all_keys
+
+
+def test_the_function_list_sets_the_loss():
+    field = next(f for f in LikelihoodModel(None).fields if f.name == "loss")
+    assert field.browse and field.kind == "loss"
+
+
+def test_y_takes_the_range_of_the_loss(view, qtbot):
+    show(view, y=2.5)
+    show(view, loss="binary_cross_entropy")  # another kind of y: y and y_true start from its defaults
+    assert (view.model["y"], view.model["y_true"]) == (0.7, 0.3)
+    settle(qtbot)
+    assert (view.panel.widgets["y"].param.low, view.panel.widgets["y"].param.high) == (0.001, 0.999)
+    with pytest.raises(ModelError, match=r"y=2 is outside \[0.001, 0.999\] for loss binary_cross_entropy"):
+        view.model.set("y", 2.0)
+    show(view, loss="squared_error", y=2.0)  # both at once, in either order
+    show(view, y=0.25, loss="binary_cross_entropy")
+    assert view.model["y"] == 0.25
 
 
 def test_bad_values_are_refused_with_a_reason(view):
-    with pytest.raises(ValueError, match="outside"):
-        view.set_control("n", 0)
-    with pytest.raises(ValueError, match="whole number"):
-        view.set_control("seed", 1.5)
-    with pytest.raises(ValueError, match="not one of"):
-        view.set_control("loss", "nonsense")
-    with pytest.raises(KeyError):
-        view.set_control("K", 3)  # squared error has no K
+    model = view.model
+    with pytest.raises(ModelError, match=r"^n=0 is outside"):
+        model.set("n", 0)
+    with pytest.raises(ModelError, match=r"^seed=1.5 is not a whole number"):
+        model.set("seed", 1.5)
+    with pytest.raises(ModelError, match="loss='nonsense' is not an installed loss"):
+        model.set("loss", "nonsense")
+    with pytest.raises(ModelError, match=r"loss.K applies only when loss=categorical_cross_entropy"):
+        model.set("loss.K", 3)  # squared error has no K
 
 
-def test_follows_the_browser_selection_and_pushes_back(registry, qtbot):
-    selection = Selection(registry.activations["logistic"])
-    v, app = build_view(registry, "likelihood", selection=selection)
+# ---------------------------------------------------------------- model: order, state, undo
+
+def test_update_takes_keys_in_any_order_and_names_a_bad_one(registry):
+    model = LikelihoodModel(registry)
+    model.update({"loss.K": 5, "y": 0.25, "loss": "categorical_cross_entropy"})  # the dependent key first
+    assert (model["loss"], model["loss.K"], model["y"]) == ("categorical_cross_entropy", 5.0, 0.25)
+    before = model.values()
+    with pytest.raises(ModelError, match=r"^n="):
+        model.update({"seed": 4, "n": -3, "loss": "squared_error"})
+    assert model.values() == before  # all or nothing
+
+
+def test_state_round_trips_on_a_fresh_model(registry):
+    model = LikelihoodModel(registry)
+    model.update({"loss": "categorical_cross_entropy", "loss.K": 5, "y": 0.25, "seed": 4, "n": 30,
+                  "y_true": 0.6})
+    model.update({"loss": "huber", "loss.delta": 2.0})
+    model.set("loss", "categorical_cross_entropy")  # K = 5 is remembered
+    state = model.state()
+    other = LikelihoodModel(registry)
+    assert other.restore(state) == []
+    assert other.values() == model.values() and other["loss.K"] == 5.0
+    other.set("loss", "huber")
+    assert other["loss.delta"] == 2.0
+
+
+def test_undo_and_redo_restore_the_drawn_curves(registry, qtbot):
+    history = History()
+    v, app = build_view(registry, "likelihood", history=history)
     try:
-        assert v.control_value("loss") == "squared_error"  # an activation is not followed
-        selection.select(registry.losses["absolute_error"], {"t": -0.5})
+        first = drawn(v.curve_e)[1].copy(), drawn(v.curve_sum)[1].copy()
+        v.model.update({"loss": "absolute_error", "loss.t": -1.0})
+        v.model.set("seed", 9)
         settle(qtbot)
-        assert v.control_value("loss") == "absolute_error" and v.control_value("t") == -0.5
-        selection.set_value("t", 0.75)
+        second = drawn(v.curve_e)[1].copy(), drawn(v.curve_sum)[1].copy()
+        assert not np.allclose(first[0], second[0])
+        history.undo()
+        history.undo()
         settle(qtbot)
-        assert v.control_value("t") == 0.75 and v.panel.widgets["t"].value() == 0.75
-        v.set_control("t", 1.25)
-        assert selection.values["t"] == 1.25
-        v.set_control("loss", "squared_error")  # the view's own choice does not move the browser
-        assert selection.spec.name == "absolute_error"
+        assert v.model["loss"] == "squared_error"
+        np.testing.assert_array_equal(drawn(v.curve_e)[1], first[0])
+        np.testing.assert_array_equal(drawn(v.curve_sum)[1], first[1])
+        history.redo()
+        history.redo()
+        settle(qtbot)
+        np.testing.assert_array_equal(drawn(v.curve_e)[1], second[0])
+        np.testing.assert_array_equal(drawn(v.curve_sum)[1], second[1])
     finally:
         close_view(v, app)
 
 
-def test_state_round_trips(view, registry):
-    show(view, loss="categorical_cross_entropy", K=5, y=0.25, seed=4, n=30)
-    state = view.state()
-    other, app = build_view(registry, "likelihood")
-    try:
-        other.restore(state)
-        other.refresh()
-        assert other.state() == state
-        np.testing.assert_array_equal(other.targets, view.targets)
-    finally:
-        close_view(other, app)
+def test_legends_are_opaque_and_axes_have_no_si_prefix(view):
+    background = view.layout_widget.backgroundBrush().color()
+    for legend in (view.legend_e, view.legend_p, view.legend_h):
+        assert legend.opts["brush"].color() == background and legend.opts["brush"].color().alpha() == 255
+    for plot in view.plots:
+        assert not plot.getAxis("left").autoSIPrefix and not plot.getAxis("bottom").autoSIPrefix
 
 
 # ---------------------------------------------------------------- a loss without a noise model
 
-def test_a_loss_without_a_noise_model_says_so(registry, qtbot):
-    plain = Loss(name="plain", label="Plain quartic", formula="E=(y-t)^4", function=lambda y, t: (y - t) ** 4,
-                 target=Param("t", 0.0, -1.0, 1.0), plugin="test")
-    reg = Registry(losses={"plain": plain, **registry.losses}, views=registry.views)
-    v, app = build_view(reg, "likelihood", selection=Selection(plain))
+@pytest.fixture
+def plain_registry(registry):
+    plain = Loss(name="tukey_biweight", label="Tukey biweight", formula="E=(y-t)^4",
+                 function=lambda y, t: (y - t) ** 4, target=Param("t", 0.0, -1.0, 1.0), plugin="test")
+    return Registry(losses={**registry.losses, "tukey_biweight": plain}, views=registry.views)
+
+
+def test_a_loss_without_a_noise_model_says_so_in_place_of_the_plots(plain_registry, qtbot):
+    v, app = build_view(plain_registry, "likelihood", settings={"loss": "tukey_biweight"})
     try:
-        assert v.control_value("loss") == "plain" and v.error == ""
-        sentence = "Plain quartic declares no noise model, so it has no likelihood reading here."
-        assert v.message.text() == sentence and v.message.isVisibleTo(v)
+        assert v.error == ""
+        assert v.cannot_draw() == "loss tukey_biweight has no noise model; the likelihood view needs one"
+        assert "declares no noise model" in v.message.text() and v.message.isVisibleTo(v)
         assert not v.layout_widget.isVisibleTo(v)
         assert v.export_columns() == {}
-        v.set_control("loss", "squared_error")
+        v.model.set("loss", "squared_error")
         v.refresh()
-        assert not v.message.isVisibleTo(v) and v.layout_widget.isVisibleTo(v)
+        assert v.cannot_draw() == "" and not v.message.isVisibleTo(v) and v.layout_widget.isVisibleTo(v)
         assert drawn(v.curve_e)[1].size > 100
     finally:
         close_view(v, app)
@@ -237,8 +285,8 @@ def test_a_loss_without_a_noise_model_says_so(registry, qtbot):
 
 def test_export_csv_has_named_columns(tmp_path):
     out = tmp_path / "likelihood.csv"
-    assert main(["export", "--view", "likelihood", "--set", "loss=absolute_error", "--set", "n=31",
-                 "--set", "seed=2", "--out", str(out)]) == 0
+    assert main(["export", "--view", "likelihood", "--set", "n=31", "--set", "seed=2",
+                 "--set", "loss=absolute_error", "--out", str(out)]) == 0
     with open(out, newline="") as fh:
         rows = list(csv.reader(fh))
     header = rows[0]
@@ -257,29 +305,21 @@ def test_export_png_and_svg(tmp_path):
     png, svg = tmp_path / "l.png", tmp_path / "l.svg"
     assert main(["export", "--view", "likelihood", "--set", "loss=binary_cross_entropy", "--out", str(png)]) == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert main(["export", "--view", "likelihood", "--set", "loss=categorical_cross_entropy", "--set", "K=6",
+    assert main(["export", "--view", "likelihood", "--set", "loss.K=6", "--set", "loss=categorical_cross_entropy",
                  "--out", str(svg)]) == 0
     ET.parse(svg)
 
 
-def test_export_refuses_bad_keys_and_values(tmp_path):
+def test_export_refuses_bad_keys_and_values(tmp_path, capsys):
     out = str(tmp_path / "x.csv")
     assert main(["export", "--view", "likelihood", "--set", "bogus=1", "--out", out]) == 2
     assert main(["export", "--view", "likelihood", "--set", "loss=nope", "--out", out]) == 2
     assert main(["export", "--view", "likelihood", "--set", "n=0", "--out", out]) == 2
+    assert "n=0 is outside" in capsys.readouterr().err
 
 
 def test_export_help_lists_the_keys(capsys):
     assert main(["export", "--view", "likelihood", "--help"]) == 0
     out = capsys.readouterr().out
-    for key in ("loss", "t", "y", "seed", "n", "y_true"):
+    for key in ("loss", "loss.t", "loss.K", "y", "seed", "n", "y_true"):
         assert f"  {key} " in out
-
-
-def test_opens_in_the_main_window(window, qtbot):
-    window.select_function("absolute_error")
-    view = window.show_view("likelihood")
-    settle(qtbot)
-    assert view.error == "" and view.control_value("loss") == "absolute_error"
-    grid, total = drawn(view.curve_sum)
-    assert grid[np.nanargmin(total)] == np.median(view.targets)
