@@ -12,13 +12,13 @@ from pathlib import Path
 
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("ACTVIZ_SETTINGS", str(Path(__file__).with_name(".screenshot-settings.ini")))
+os.environ.setdefault("ACTVIZ_SETTINGS", str(Path(__file__).with_name(".screenshot-scene.json")))
 
 from PySide6 import QtWidgets  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 
-# view name -> (function to select, {control: value}) applied before the grab
+# view name -> (function for its function-list field, {key: value}) applied through the view's model
 SCENES: dict[str, tuple[str | None, dict]] = {
     "delta": ("logistic", {}),
     "depth": (None, {"layers": 20}),
@@ -27,6 +27,7 @@ SCENES: dict[str, tuple[str | None, dict]] = {
     "playground": (None, {"epochs": 300}),
     "single_unit": (None, {"steps": 120}),
 }
+SIZES = ((1024, 640), (1920, 1080))
 
 
 def settle(app: QtWidgets.QApplication, rounds: int = 20) -> None:
@@ -44,33 +45,36 @@ def main() -> int:
     win = MainWindow()
     win.settings.reset()
     win.restore_state()
-    win.resize(1500, 940)
     win.show()
     win.select_function("elu")
-    win.pin_current()
+    win.views["function"].pin()
     win.select_function("leaky_relu")
-    win.panel.widgets["alpha"].setValue(0.2)
-    settle(app)
-    win.grab().save(str(OUT / "main_window.png"))
-    for name in win.view_names:
-        if name == "function":
-            continue
-        function, controls = SCENES.get(name, (None, {}))
-        if function:
-            win.select_function(function)
-        view = win.show_view(name)
-        if view is None:
-            continue
-        for key, value in controls.items():
-            try:
-                view.set_control(key, value)
-            except (KeyError, ValueError) as exc:
-                print(f"{name}: {key}: {exc}")
+    win.models["function"].set("function.alpha", 0.2)
+    for width, height in SIZES:
+        suffix = f"_{width}x{height}"
+        win.resize(width, height)
+        win.show_view("function")
         settle(app)
-        view.refresh()
-        settle(app)
-        win.grab().save(str(OUT / f"{name}.png"))
-        print(f"wrote {OUT / f'{name}.png'}")
+        win.grab().save(str(OUT / f"function{suffix}.png"))
+        for name in win.view_names:
+            if name == "function":
+                continue
+            view = win.show_view(name)
+            if view is None:
+                continue
+            function, settings = SCENES.get(name, (None, {}))
+            if function:
+                win.select_function(function)
+            for key, value in settings.items():
+                try:
+                    view.model.set(key, value)
+                except ValueError as exc:
+                    print(f"{name}: {key}: {exc}")
+            settle(app)
+            view.refresh()
+            settle(app)
+            win.grab().save(str(OUT / f"{name}{suffix}.png"))
+            print(f"wrote {OUT / f'{name}{suffix}.png'}")
     win.close()
     win.settings.reset()  # closing saved the window state; the screenshots leave nothing behind
     return 0
