@@ -429,8 +429,12 @@ class MainWindow(QtWidgets.QMainWindow):
             raise FormulaError(fatal[0].message)
         self.formulas[name] = (text, {k: tuple(map(float, v)) for k, v in params.items()})
         self.reload_registry()
-        self.show_view("function") if "function" in self.view_names else None
-        self.select_function(name)
+        if not self.select_function(name):  # show it in the first view whose function list takes any function
+            for view_name, model in self.models.items():
+                if any(f.kind == "any" for f in self._browse_fields(model)):
+                    self.show_view(view_name)
+                    self.select_function(name)
+                    break
         self.save_state()
 
     def remove_formula(self, name: str) -> None:
