@@ -146,6 +146,11 @@ def richardson_derivative(
     is not finite, or no estimate is, get an infinite error. ``max_step``
     (per point) keeps the steps off a kink or a domain edge.
     """
+    with np.errstate(all="ignore"):  # silent, like everything here: overflow and 0/0 become inf/NaN
+        return _richardson(f, z, fz, max_step, settled, max_levels, floor)
+
+
+def _richardson(f, z, fz, max_step, settled, max_levels, floor) -> Derivative:
     z = as_array(z)
     shape = z.shape
     z = z.ravel()
@@ -169,33 +174,30 @@ def richardson_derivative(
             break
         za = z[active]
         h = h0[active] * 2.0 ** -level * ratio          # (2, m): both ladders
-        with np.errstate(all="ignore"):
-            up, down = za + h, za - h
-            width = up - down
-            both = as_array(f(np.concatenate([up.ravel(), down.ravel()])))
-            fu, fd = both[:h.size].reshape(h.shape), both[h.size:].reshape(h.shape)
-            d = (fu - fd) / width
-            r = (4.0 * d - d_last[:, active]) / 3.0
-            change = np.maximum(np.abs(r - r_last[:, active]).max(axis=0), np.abs(r[0] - r[1]))
-            size = np.maximum(np.abs(fu), np.abs(fd)).max(axis=0) + np.abs(fz[active]) + np.abs(za * r[1])
-            roundoff = 1.5 * ROUNDING * EPS * size / h[1]
-            err = np.maximum(change, roundoff)
+        up, down = za + h, za - h
+        width = up - down
+        both = as_array(f(np.concatenate([up.ravel(), down.ravel()])))
+        fu, fd = both[:h.size].reshape(h.shape), both[h.size:].reshape(h.shape)
+        d = (fu - fd) / width
+        r = (4.0 * d - d_last[:, active]) / 3.0
+        change = np.maximum(np.abs(r - r_last[:, active]).max(axis=0), np.abs(r[0] - r[1]))
+        size = np.maximum(np.abs(fu), np.abs(fd)).max(axis=0) + np.abs(fz[active]) + np.abs(za * r[1])
+        roundoff = 1.5 * ROUNDING * EPS * size / h[1]
+        err = np.maximum(change, roundoff)
         err = np.where(np.isfinite(err) & np.isfinite(r[1]) & (width > 0).all(axis=0), err, np.inf)
         # compare relative bounds: at steps far beyond f's scale D ~ (f(z+h) − f(z−h))/2h is small,
         # and so is its absolute change, but not relative to itself
-        with np.errstate(invalid="ignore", divide="ignore"):
-            score = err / np.maximum(np.abs(r[1]), floor)
+        score = err / np.maximum(np.abs(r[1]), floor)
         better = score < best_score[active]
         best_score[active[better]] = score[better]
         idx = active[better]
         best[idx], best_err[idx], best_step[idx] = r[1][better], err[better], h[1][better]
         d_last[:, active], r_last[:, active] = d, r
         b, be = best[active], best_err[active]
-        with np.errstate(invalid="ignore"):
-            done = be <= settled * np.abs(b) + floor
-            # the roundoff bound doubles with every halving: once it passes the best, nothing later wins
-            done |= roundoff / np.maximum(np.maximum(np.abs(r[1]), np.abs(b)), floor) >= best_score[active]
-            done |= ~(width > 0).all(axis=0)  # steps below the spacing of floats at z
+        done = be <= settled * np.abs(b) + floor
+        # the roundoff bound doubles with every halving: once it passes the best, nothing later wins
+        done |= roundoff / np.maximum(np.maximum(np.abs(r[1]), np.abs(b)), floor) >= best_score[active]
+        done |= ~(width > 0).all(axis=0)  # steps below the spacing of floats at z
         active = active[~done]
     return Derivative(best.reshape(shape), best_err.reshape(shape), best_step.reshape(shape))
 
@@ -273,10 +275,13 @@ def derivative_mismatch(
     ``variable`` ("z", or "y" for a loss) and ``params`` (a mapping) name the
     worst point in the message.
     """
-    z = as_array(z)
     with np.errstate(all="ignore"):
-        a = as_array(df(z) if dfz is None else dfz)
-        fz = as_array(f(z) if fz is None else fz)
+        return _mismatch(f, df, as_array(z), kinks, rtol, atol, fz, dfz, variable, params, margin)
+
+
+def _mismatch(f, df, z, kinks, rtol, atol, fz, dfz, variable, params, margin) -> DerivativeMismatch | None:
+    a = as_array(df(z) if dfz is None else dfz)
+    fz = as_array(f(z) if fz is None else fz)
     a = np.broadcast_to(a, z.shape).ravel()
     fz = np.broadcast_to(fz, z.shape).ravel()
     zf = z.ravel()
@@ -291,10 +296,9 @@ def derivative_mismatch(
     floor = max(atol, np.finfo(float).tiny)
     num = richardson_derivative(f, zf[usable], fz=fz[usable], max_step=dist[usable] / 4.0, floor=floor)
     n, err = num.value, num.error
-    with np.errstate(all="ignore"):
-        diff = np.abs(a - n)
-        rel = diff / np.maximum(np.maximum(np.abs(a), np.abs(n)), floor)
-        wrong = np.isfinite(err) & (diff > margin * err) & (rel >= rtol)
+    diff = np.abs(a - n)
+    rel = diff / np.maximum(np.maximum(np.abs(a), np.abs(n)), floor)
+    wrong = np.isfinite(err) & (diff > margin * err) & (rel >= rtol)
     count = int(np.count_nonzero(wrong))
     total = int(z.size)
     if count == 0 or (count < WRONG_SHARE * total and not (wrong & (rel >= 10 * rtol)).any()):
