@@ -1,6 +1,10 @@
 """Helpers for testing an actviz plugin the way users will load it: through a real entry point.
 
-Plain functions, no pytest plugin to register. A typical test::
+Installing actviz also installs a pytest plugin (``actviz.pytest_plugin``, loaded
+through pytest's ``pytest11`` entry point) whose fixtures wrap these helpers:
+``actviz_registry``, ``assert_actviz_plugin_ok``, ``actviz_view`` and
+``install_actviz_plugin``. Use them, or call the plain functions below. A
+typical test::
 
     from actviz.testing import assert_plugin_ok, install_entry_point_plugin
 
@@ -15,18 +19,11 @@ Plain functions, no pytest plugin to register. A typical test::
                                           function=lambda z: z ** 3,
                                           derivative=lambda z: 3 * z ** 2)]
         ''')
-        reg = assert_plugin_ok("mine")
+        reg = assert_plugin_ok("mine", plugin_registry("mine"))
         assert "cube" in reg.activations
 
 For an installed package (``pip install -e .``) skip the install step and call
-``assert_plugin_ok("<entry point name>")`` directly. A fixture recipe, for a
-``conftest.py`` of your own::
-
-    @pytest.fixture
-    def install_plugin(tmp_path, monkeypatch):
-        def install(name, source, **kw):
-            return install_entry_point_plugin(tmp_path, monkeypatch, name, source, **kw)
-        return install
+``assert_plugin_ok("<entry point name>")`` directly.
 
 ``monkeypatch`` undoes everything when the test ends: the directory leaves
 ``sys.path`` and the module leaves ``sys.modules``, so the next test's
@@ -42,10 +39,11 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from actviz.host.plugins import Problem
-from actviz.host.registry import Registry, load_registry
+from actviz.host.plugins import Problem, discover
+from actviz.host.registry import Registry, deep_check, load_registry
 
-__all__ = ["assert_plugin_ok", "format_problems", "install_entry_point_plugin", "plugin_problems"]
+__all__ = ["assert_plugin_ok", "format_problems", "install_entry_point_plugin", "plugin_check", "plugin_problems",
+           "plugin_registry", "third_party_plugins", "view_curves"]
 
 
 def _normalise(dist_name: str) -> str:
@@ -109,13 +107,46 @@ def format_problems(problems: list[Problem], tracebacks: bool = True) -> str:
     return "\n".join(lines)
 
 
-def assert_plugin_ok(name: str, registry: Registry | None = None, **load_kwargs: Any) -> Registry:
-    """Load the registry (unless given one) and fail, listing every problem, unless ``name`` loaded cleanly.
+def third_party_plugins() -> list[str]:
+    """Entry-point names of every installed plugin that does not ship with actviz (none is imported)."""
+    _, infos, _ = discover()
+    return [info.name for info in infos if not info.builtin]
 
-    "Cleanly" means: a plugin of that name was found, it is active, it added
-    at least one function or view, and no problem names it. Extra keyword
-    arguments go to :func:`actviz.load_registry` (e.g. ``extra=[...]``).
-    Returns the registry for further assertions.
+
+def plugin_registry(*names: str, **load_kwargs: Any) -> Registry:
+    """A registry with the plugins ``names`` and the built-in plugins only: every other third party is disabled.
+
+    So another installed plugin can neither break nor mask the ones under
+    test. Keyword arguments go to :func:`actviz.load_registry` (``extra=[...]``
+    for in-process plugins; ``disabled`` is added to).
+    """
+    disabled = set(load_kwargs.pop("disabled", ()))
+    disabled |= {other for other in third_party_plugins() if other not in names}
+    return load_registry(disabled=disabled, **load_kwargs)
+
+
+def plugin_check(registry: Registry, name: str, corners: bool = True) -> list[Problem]:
+    """What ``actviz check`` reports about the plugin ``name``: its load problems, then (``corners``)
+    every parameter corner of each of its functions (finite, silent, derivative = central differences)."""
+    loaded = plugin_problems(registry, name)
+    if not corners:
+        return loaded
+    mine = [spec for spec in registry.functions() if spec.plugin == name]
+    own = Registry(activations={s.name: s for s in mine if s.kind == "activation"},
+                   losses={s.name: s for s in mine if s.kind == "loss"}, problems=loaded)
+    return deep_check(own)
+
+
+def assert_plugin_ok(name: str, registry: Registry | None = None, corners: bool = True,
+                     **load_kwargs: Any) -> Registry:
+    """Load the registry (unless given one) and fail, listing every problem, unless ``name`` is healthy.
+
+    Healthy means what ``actviz check`` means: a plugin of that name was
+    found, it is active, it added at least one function or view, no problem
+    names it, and (``corners``, the default) each of its functions is finite,
+    silent and has a derivative matching central differences at its defaults
+    and at every corner of its parameter box. Extra keyword arguments go to
+    :func:`actviz.load_registry` (e.g. ``extra=[...]``). Returns the registry.
     """
     reg = registry if registry is not None else load_registry(**load_kwargs)
     info = next((i for i in reg.plugins if i.name == name), None)
@@ -123,7 +154,7 @@ def assert_plugin_ok(name: str, registry: Registry | None = None, **load_kwargs:
         found = ", ".join(i.name for i in reg.plugins) or "none"
         raise AssertionError(f"no actviz plugin named {name!r} was found (plugins found: {found}); "
                              "is the entry point in the group 'actviz'?")
-    problems = plugin_problems(reg, name)
+    problems = plugin_check(reg, name, corners=corners)
     if problems:
         raise AssertionError(f"plugin {name!r} has {len(problems)} problem(s):\n{format_problems(problems)}")
     if info.status != "active":
@@ -131,3 +162,43 @@ def assert_plugin_ok(name: str, registry: Registry | None = None, **load_kwargs:
     if not info.adds:
         raise AssertionError(f"plugin {name!r} loaded but added no functions or views")
     return reg
+
+
+def view_curves(view: Any) -> dict[str, tuple[Any, Any]]:
+    """Every pyqtgraph ``PlotDataItem`` of a built view, as ``name -> (x, y)`` numpy arrays (copies).
+
+    The data are what the view passed to ``setData`` (not clipped or
+    downsampled for display; hidden curves included). Name your curves
+    (``plot.plot(..., name="f")``) to get stable keys; an unnamed one is
+    ``curve1``, ``curve2``, … in reading order (plots top to bottom, left to
+    right, then in the order they were added), and a name used twice gets
+    ``#2``. A curve with no data is two empty arrays. Imports Qt.
+    """
+    import numpy as np
+    import pyqtgraph as pg
+
+    views = [view] if isinstance(view, pg.GraphicsView) else []
+    views += view.findChildren(pg.GraphicsView)
+    items: list[Any] = []
+    for graphics in views:
+        scene_items = graphics.scene().items()
+        plots = [i for i in scene_items if isinstance(i, pg.PlotItem)]
+        plots.sort(key=lambda p: (p.scenePos().y(), p.scenePos().x()))
+        for plot in plots:
+            items += [i for i in plot.listDataItems() if isinstance(i, pg.PlotDataItem) and i not in items]
+        items += [i for i in reversed(scene_items) if isinstance(i, pg.PlotDataItem) and i not in items]
+    curves: dict[str, tuple[Any, Any]] = {}
+    unnamed = 0
+    for item in items:
+        name = item.name()
+        if not name:
+            unnamed += 1
+            name = f"curve{unnamed}"
+        key, n = name, 1
+        while key in curves:
+            n += 1
+            key = f"{name}#{n}"
+        x, y = item.getOriginalDataset()
+        curves[key] = (np.array(x if x is not None else [], dtype=float),
+                       np.array(y if y is not None else [], dtype=float))
+    return curves
