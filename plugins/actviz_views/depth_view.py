@@ -1,0 +1,204 @@
+"""The hidden-δ view: mean |δ| layer by layer through a seeded deep network, on a log axis.
+
+Thin wiring over :class:`DepthModel`: the numbers come from
+:func:`depth_model.compute` (which calls ``actviz.maths.backprop.hidden_deltas``);
+each overlaid activation gets a mean curve and a p10…p90 band, created once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from actviz.gui import PALETTE, ControlPanel, ViewContext, ViewWidget, bind, guard_plot, pen, warning_label
+from actviz_views import depth_text as text
+from actviz_views.depth_model import MAX_OVERLAY, DepthCache, DepthModel, Frame, compute
+
+NAME_ROLE = QtCore.Qt.ItemDataRole.UserRole
+
+
+class _Slot:
+    """The plot items of one overlaid activation: mean curve, band edges and the fill between them."""
+
+    def __init__(self, plot: pg.PlotItem, index: int) -> None:
+        color = QtGui.QColor(PALETTE[index % len(PALETTE)])
+        edge = pg.mkPen(color.red(), color.green(), color.blue(), 110, width=1)
+        self.lower = plot.plot(pen=edge, connect="finite")
+        self.upper = plot.plot(pen=edge, connect="finite")
+        self.fill = pg.FillBetweenItem(self.lower, self.upper, brush=pg.mkBrush(color.red(), color.green(),
+                                                                                color.blue(), 32))
+        plot.addItem(self.fill)
+        self.mean = plot.plot(pen=pen(index, 2), connect="finite")
+        self.mean.setZValue(5)
+        self.items = (self.lower, self.upper, self.fill, self.mean)
+
+    def show(self, on: bool) -> None:
+        for item in self.items:
+            item.setVisible(on)
+
+    def clear(self) -> None:
+        for curve in (self.lower, self.upper, self.mean):
+            curve.setData([], [])
+
+
+class DepthView(ViewWidget):
+    """Per-layer |δ| of a seeded random network for several hidden activations."""
+
+    model: DepthModel
+
+    def __init__(self, context: ViewContext, parent=None) -> None:
+        super().__init__(context, parent)
+        self.frame: Frame | None = None
+        self._cache = DepthCache()
+
+        self.layout_widget = pg.GraphicsLayoutWidget()
+        # the legend gets its own row above the plot: it never hides a curve, and it is in every export
+        self.legend = pg.LegendItem(labelTextSize="8pt", colCount=3, verSpacing=-6)
+        self.layout_widget.addItem(self.legend, row=0, col=0)
+        self.plot = self.layout_widget.addPlot(row=1, col=0)
+        guard_plot(self.plot)
+        self.plot.setLogMode(x=False, y=True)
+        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        for side in ("left", "bottom"):  # grid behind the curves: the log axis's many lines would cut them up
+            self.plot.getAxis(side).setZValue(-1)
+            self.plot.getAxis(side).enableAutoSIPrefix(False)
+        self.plot.setMenuEnabled(False)
+        self.plot.setLabel("left", "mean |δ| of the layer (log scale)")
+        self.plot.setLabel("bottom", "layer l   (1 = first hidden layer, input side ← → output layer L)")
+        self.slots = [_Slot(self.plot, i) for i in range(MAX_OVERLAY)]
+        self.plot.addItem(pg.InfiniteLine(0, angle=0, pen=pg.mkPen((128, 128, 128), width=1,
+                                                                  style=QtCore.Qt.PenStyle.DotLine)),
+                          ignoreBounds=True)  # |δ| = 1 (log₁₀ = 0): the output error's size
+
+        self.intro = QtWidgets.QLabel(text.INTRO)
+        self.intro.setWordWrap(True)
+        self.warning = warning_label()
+        self.readout = QtWidgets.QLabel(" ")
+        self.readout.setWordWrap(True)
+        self.readout.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.readout.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.init_note = QtWidgets.QLabel("")
+        self.init_note.setWordWrap(True)
+        self.init_note.setStyleSheet("font-size: small;")
+
+        self.panel = ControlPanel(spin_width=84)
+        self.panel.layout().setContentsMargins(0, 0, 0, 0)
+        self.binding = bind(self.model, self.panel, include=lambda key: key.name != "activations")
+        self.panel.reset_all.hide()
+        seed = self.panel.widgets.get("seed")
+        if seed is not None:
+            seed.slider.hide()  # two billion seeds: a slider step skips millions
+        self.act_list = QtWidgets.QListWidget()
+        self.act_list.setToolTip(f"tick up to {MAX_OVERLAY} activations to overlay (drawn at their default "
+                                 "parameters)")
+        for name, spec in context.registry.activations.items():
+            item = QtWidgets.QListWidgetItem(spec.label)
+            item.setData(NAME_ROLE, name)
+            item.setFlags(item.flags() | QtCore.Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(QtCore.Qt.CheckState.Unchecked)
+            self.act_list.addItem(item)
+        self.act_list.itemChanged.connect(self._from_list)
+        self.act_list.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        net_box = QtWidgets.QGroupBox("Network")
+        net_layout = QtWidgets.QVBoxLayout(net_box)
+        net_layout.setContentsMargins(4, 4, 4, 4)
+        net_layout.addWidget(self.panel)
+        net_layout.addWidget(self.init_note)
+        act_box = QtWidgets.QGroupBox("Hidden activations")
+        act_layout = QtWidgets.QVBoxLayout(act_box)
+        act_layout.setContentsMargins(4, 4, 4, 4)
+        act_layout.addWidget(self.act_list)
+        side = QtWidgets.QVBoxLayout()
+        side.setContentsMargins(0, 0, 4, 0)
+        side.addWidget(net_box)
+        side.addWidget(act_box, 1)
+        side_widget = QtWidgets.QWidget()
+        side_widget.setLayout(side)
+        side_widget.setFixedWidth(220)
+        main = QtWidgets.QVBoxLayout()
+        main.addWidget(self.intro)
+        main.addWidget(self.warning)
+        main.addWidget(self.layout_widget, 1)
+        main.addWidget(self.readout)
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.addWidget(side_widget)
+        layout.addLayout(main, 1)
+        self.on_model_changed(frozenset({"activations", "init"}))
+
+    # -- model → widgets -----------------------------------------------------------------------
+    def on_model_changed(self, names: frozenset[str]) -> None:
+        if "activations" in names:
+            self._show_activations()
+        if "init" in names:
+            self.init_note.setText(text.INIT_TEXT.get(self.model["init"], ""))
+        self.schedule_refresh()
+
+    def _show_activations(self) -> None:
+        names = self.model.names()
+        with QtCore.QSignalBlocker(self.act_list):
+            for i in range(self.act_list.count()):
+                item = self.act_list.item(i)
+                on = item.data(NAME_ROLE) in names
+                state = QtCore.Qt.CheckState.Checked if on else QtCore.Qt.CheckState.Unchecked
+                if item.checkState() != state:
+                    item.setCheckState(state)
+        self.legend.clear()
+        reg = self.context.registry
+        for i, slot in enumerate(self.slots):
+            on = i < len(names)
+            slot.show(on)
+            if on:
+                self.legend.addItem(slot.mean, reg.activations[names[i]].label)
+            else:
+                slot.clear()
+
+    def _from_list(self, item: QtWidgets.QListWidgetItem) -> None:
+        why = self.model.toggle(item.data(NAME_ROLE), item.checkState() == QtCore.Qt.CheckState.Checked)
+        if why:
+            self.context.status(why)
+            self._show_activations()  # undo the tick the model refused
+
+    # -- drawing ------------------------------------------------------------------------------
+    def redraw(self) -> None:
+        frame = compute(self.model, self._cache)
+        self.frame = frame
+        for i, slot in enumerate(self.slots):
+            curve = frame.curves[i] if i < len(frame.curves) else None
+            if curve is None:
+                slot.clear()
+                continue
+            x = curve.result.layers.astype(float)
+            slot.lower.setData(x, curve.lower, connect="finite")
+            slot.upper.setData(x, curve.upper, connect="finite")
+            slot.mean.setData(x, curve.mean, connect="finite")
+        self.plot.setXRange(0.5, frame.layers + 0.5, padding=0)
+        self.readout.setText(text.readout(frame, PALETTE))
+        self.warning.setText("\n".join(frame.problems))
+        self.warning.setVisible(bool(frame.problems))
+
+    @property
+    def ratios(self) -> dict[str, float]:
+        """|δ| of layer 1 over layer L, per drawn activation name."""
+        if self.frame is None:
+            return {}
+        return {c.spec.name: c.ratio for c in self.frame.curves if c is not None}
+
+    # -- export -------------------------------------------------------------------------------
+    def export_item(self):
+        return self.layout_widget.ci
+
+    def export_columns(self) -> dict[str, np.ndarray]:
+        cols: dict[str, np.ndarray] = {}
+        for curve in self.frame.curves if self.frame is not None else ():
+            if curve is None:
+                continue
+            res, name = curve.result, curve.spec.name
+            cols.setdefault("layer", res.layers.astype(float))
+            cols[f"{name} mean |delta|"] = res.mean_abs
+            cols[f"{name} median |delta|"] = res.median_abs
+            cols[f"{name} p10 |delta|"] = res.p10
+            cols[f"{name} p90 |delta|"] = res.p90
+            cols[f"{name} zero fraction"] = res.zero_fraction
+        return cols
