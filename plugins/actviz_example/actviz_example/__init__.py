@@ -1,7 +1,8 @@
 """actviz-example: a complete third-party actviz plugin, written to be copied.
 
 It adds one activation with a parameter (squareplus), one loss with a noise
-model (the Cauchy loss) and one view (a histogram of slopes, in ``view.py``).
+model (the Cauchy loss) and one view (a histogram of slopes: its state in
+``model.py``, its widget in ``view.py``).
 To make your own plugin, copy the whole ``plugins/actviz_example`` directory,
 rename things as README.md explains, and replace the specs below with yours.
 
@@ -161,26 +162,40 @@ def actviz_losses():
 
 
 # A view: an extra tab in the main window, and a target of
-# ``actviz export --view example_slopes --out slopes.png``.
+# ``actviz export --view example_slopes --set activation=tanh --set sigma=5 --out slopes.png``.
 #
-# ``create(context)`` runs only when the tab is first opened (or exported), so the Qt
-# import inside it costs nothing for ``actviz list`` or ``actviz check``. ``context``
-# holds the registry (every function of every plugin) and the browser's selection.
-# The view itself, with comments on what a view must do, is in ``view.py``.
+# A view is two things:
+#
+# * ``model(registry)`` returns its state, a ``ViewModel`` subclass with no Qt (``model.py``):
+#   the fields it declares are the view's controls, its ``--set`` keys, what scenes save and
+#   what undo restores;
+# * ``create(context)`` returns its widget (``view.py``), a thin ``ViewWidget`` that draws
+#   ``context.model``.
+#
+# Both import their module only when first called, so the Qt import in view.py costs nothing
+# for ``actviz list`` or ``actviz check``.
+
+
+def make_model(registry):
+    from actviz_example.model import SlopeModel  # lazy, like create below
+
+    return SlopeModel(registry)
+
+
+def create(context):
+    from actviz_example.view import SlopeHistogram  # lazy: Qt is imported here, not at load time
+
+    return SlopeHistogram(context)
 
 
 @actviz.hookimpl
 def actviz_views():
-    def create(context):
-        from actviz_example.view import SlopeHistogram  # lazy: Qt is imported here, not at load time
-
-        return SlopeHistogram(context)
-
     return [
         actviz.View(
             name="example_slopes",  # unique across plugins; what `--view` takes
             label="Slope histogram",  # the tab's title
             create=create,
+            model=make_model,
             description="The distribution of f′(z) for z ~ N(0, σ²): where inputs fall, how steep f is there.",
         ),
     ]
