@@ -27,6 +27,7 @@ import numpy as np
 
 from actviz.evaluation import EvaluationError
 from actviz.maths import backprop as bp
+from actviz.maths.pairs import collect_output_delta_rules
 from actviz.models import Key, ViewModel
 from actviz.specs import Choice, FunctionChoice, Param
 from actviz_views.delta_pairs import (
@@ -265,6 +266,11 @@ class Frame:
         return any(p.shortcut is not None for p in self.pairs)
 
 
+def rules_of(registry: Any) -> dict | None:
+    """The closed forms δ of this registry's plugins (``actviz_output_deltas``); None: the installed plugins'."""
+    return collect_output_delta_rules(registry) if registry is not None else None
+
+
 class WrongCache:
     """confidently_wrong per (pair, t, ywrong): a root search, so dragging z or another pair skips it."""
 
@@ -272,17 +278,17 @@ class WrongCache:
         self.size = size
         self._items: OrderedDict[tuple, tuple[Any, Any]] = OrderedDict()
 
-    def get(self, entry: PairEntry, t: float, ywrong: float):
+    def get(self, entry: PairEntry, t: float, ywrong: float, rules: Any = None):
         a, loss = entry.activation, entry.loss
         key = (a.plugin, a.name, tuple(entry.act_values.items()), loss.plugin, loss.name,
                tuple(entry.loss_values.items()), t, ywrong)
         if key in self._items:
             self._items.move_to_end(key)
             return self._items[key]
-        wrong = bp.confidently_wrong(a, loss, entry.act_values, entry.loss_values, t, ywrong)
+        wrong = bp.confidently_wrong(a, loss, entry.act_values, entry.loss_values, t, ywrong, rules)
         values = None
         if wrong is not None:
-            at = bp.output_delta(a, loss, np.array([wrong.z]), entry.act_values, entry.loss_values, t)
+            at = bp.output_delta(a, loss, np.array([wrong.z]), entry.act_values, entry.loss_values, t, rules)
             values = (float(at.y[0]), float(at.dE_dy[0]), float(at.fprime[0]), float(at.delta[0]))
         self._items[key] = (wrong, values)
         while len(self._items) > self.size:
@@ -295,6 +301,7 @@ def compute(model: DeltaModel, cache: WrongCache | None = None) -> Frame:
     cache = cache or WrongCache()
     z = np.linspace(model["zmin"], model["zmax"], POINTS)
     t, ywrong = model["t"], model["ywrong"]
+    rules = rules_of(model.registry)
     entries = model.entries()
     chosen = model.selected_entry()
     if chosen is not None and 0 <= model.selected < len(entries):
@@ -308,18 +315,18 @@ def compute(model: DeltaModel, cache: WrongCache | None = None) -> Frame:
             pf.problem = f"t = {t:g} is outside {entry.loss.label}'s target range [{tp.low:g}, {tp.high:g}]"
         else:
             try:
-                pf.out = bp.output_delta(entry.activation, entry.loss, z, entry.act_values, entry.loss_values, t)
-                shortcut = bp.lecture_shortcut(entry.activation, entry.loss, z, entry.act_values, t)
+                pf.out = bp.output_delta(entry.activation, entry.loss, z, entry.act_values, entry.loss_values, t,
+                                         rules)
+                shortcut = bp.lecture_shortcut(entry.activation, entry.loss, z, entry.act_values, t, rules)
                 pf.shortcut = None if shortcut is None else shortcut[1]
-                pf.wrong, pf.wrong_values = cache.get(entry, t, ywrong)
+                pf.wrong, pf.wrong_values = cache.get(entry, t, ywrong, rules)
             except EvaluationError as exc:
                 pf.out, pf.problem = None, str(exc)
         if pf.problem:
             frame.problems.append(f"{entry.short}: {pf.problem} (not drawn)")
             continue
-        reason = getattr(pf.out, "reason", "")
-        if reason:
-            frame.problems.append(f"{entry.short}: {reason}")
+        if pf.out.reason:  # a probability loss undefined where y leaves [0, 1]
+            frame.problems.append(f"{entry.short}: {pf.out.reason}")
             continue
         for what, values in (("y", pf.out.y), ("δ", pf.out.delta)):
             bad = int(np.count_nonzero(~np.isfinite(values)))

@@ -27,11 +27,11 @@ def fmt(value: float) -> str:
     return f"{value:.3g}" if np.isfinite(value) else str(value)
 
 
-def formula(entry: PairEntry | None) -> tuple[str, str, str]:
-    """(LaTeX of δ, caption, one-sentence note) for the selected pair."""
+def formula(entry: PairEntry | None, rules=None) -> tuple[str, str, str]:
+    """(LaTeX of δ, caption, one-sentence note) for the selected pair; ``rules`` as in backprop.known_pair."""
     if entry is None:
         return bp.PRODUCT_FORMULA, "", ""
-    rule = bp.known_pair(entry.activation, entry.loss)
+    rule = bp.known_pair(entry.activation, entry.loss, rules)
     tex = rule.formula if rule is not None else bp.PRODUCT_FORMULA
     note = rule.note if rule is not None and rule.note else (
         "no simplification known for this pair: δ is the product of the two plots above it.")

@@ -27,7 +27,7 @@ from actviz.gui import (
     warning_label,
 )
 from actviz_views import delta_text as text
-from actviz_views.delta_model import Z_LIMIT, DeltaModel, Frame, WrongCache, compute, robust_range
+from actviz_views.delta_model import Z_LIMIT, DeltaModel, Frame, WrongCache, compute, robust_range, rules_of
 from actviz_views.delta_pairs import MAX_PAIRS
 
 DASH = QtCore.Qt.PenStyle.DashLine
@@ -211,7 +211,7 @@ class DeltaView(ViewWidget):
             self.pair_list.setCurrentRow(selected)
         self.remove_button.setEnabled(len(entries) > 1)
         self.add_button.setEnabled(len(entries) < MAX_PAIRS)
-        tex, short, note = text.formula(self.model.selected_entry())
+        tex, short, note = text.formula(self.model.selected_entry(), rules_of(self.model.registry))
         self.formula.set_formula(tex, deferred=not self.context.headless)
         self.formula_caption.setText(f"δ of pair {selected + 1} ({short}):")
         self.formula_note.setText(f"Pair {selected + 1}: {note}")
