@@ -1,0 +1,402 @@
+"""The coin-flip view: k heads in n flips, the likelihood of the bias θ, and why it is the cross-entropy minimum.
+
+Five plots over one set of counts (k, n), numbered in reading order: 1 the
+normalised likelihood L(θ), 2 the log-likelihood ℓ(θ), 3 the mean binary
+cross-entropy on top of −ℓ(θ)/n, 4 an optional Beta(a, b) prior with its
+posterior, 5 the estimate of a seeded simulated coin after each flip. Thin
+wiring over :class:`CoinModel`; the numbers are :mod:`coin_model`'s.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from actviz.gui import PALETTE, ControlPanel, ViewContext, ViewWidget, bind, control_column, guard_plot, pen
+from actviz_views import coin_text as text
+from actviz_views.coin_model import (
+    TRAJECTORY_POINTS,
+    CoinModel,
+    band,
+    count_label,
+    counts,
+    decade_ticks,
+    posterior,
+)
+from actviz_views.likelihood_model import quietest_third
+
+FLIP_BUTTONS = (1, 10, 100, 10_000)
+GROUPS = {"Data": ("k", "n", "source"), "Simulated coin": ("p", "seed", "flips"),
+          "Beyond the lecture": ("prior", "a", "b")}
+SPIN_ONLY = ("k", "n", "seed", "flips")  # whole numbers typed in a spin box; a slider over 10⁷ is useless
+EMPTY = np.zeros(0)
+
+
+def _finite(values) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+def _corner(legend: pg.LegendItem, x: float, top: bool = True) -> None:
+    """Pin ``legend`` to the top (or bottom) of its plot, at the left (x = 0), centre (0.5) or right (1)."""
+    y = 0.0 if top else 1.0
+    if getattr(legend, "_actviz_corner", None) != (x, y):
+        legend._actviz_corner = (x, y)
+        legend.anchor(itemPos=(x, y), parentPos=(x, y), offset=(4 - 8 * x, 4 if top else -4))
+
+
+class CompactAxis(pg.AxisItem):
+    """Tick labels of at most ~7 characters (ℓ reaches −10⁸ at n = 10⁷), so a fixed axis width always fits them."""
+
+    def tickStrings(self, values, scale, spacing):
+        return [(f"{v * scale:.6g}" if abs(v * scale) < 1e6 else f"{v * scale:.3g}").replace("-", "−")
+                for v in values]
+
+
+class CountAxis(pg.AxisItem):
+    """A log axis of flip counts: labels only at decades, as plain numbers (1, 10, 100, 1 000, …)."""
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):
+        major, minor = decade_ticks(minVal, maxVal)
+        return [(1.0, major), (None, minor)]
+
+    def logTickStrings(self, values, scale, spacing):
+        return [count_label(v) if spacing is not None else "" for v in values]
+
+
+class CoinView(ViewWidget):
+    """Likelihood, log-likelihood, cross-entropy, a Beta posterior and convergence for a coin's bias."""
+
+    model: CoinModel
+
+    def __init__(self, context: ViewContext, parent=None) -> None:
+        super().__init__(context, parent)
+        self.data = counts(0, 0)
+        self.post = None
+        self.traj_n = self.traj_hat = EMPTY
+        self._ranges: dict = {}
+        self._relayout = False
+        self._shown = self.model.counts()
+
+        self.layout_widget = lw = pg.GraphicsLayoutWidget()
+        background = lw.backgroundBrush().color()
+        small = {"size": "8pt"}
+        t1, t2, t3, t4, t5 = text.TITLES
+        self.plot_lik = lw.addPlot(row=0, col=0, title=t1, **small)
+        self.plot_ll = lw.addPlot(row=0, col=1, title=t2, axisItems={"left": CompactAxis("left")}, **small)
+        self.plot_bce = lw.addPlot(row=1, col=0, title=t3, axisItems={"left": CompactAxis("left")}, **small)
+        self.plot_post = lw.addPlot(row=1, col=1, title=t4, axisItems={"left": CompactAxis("left")}, **small)
+        self.plot_traj = lw.addPlot(row=2, col=0, colspan=2, title=t5, axisItems={"bottom": CountAxis("bottom")},
+                                    **small)
+        self.theta_plots = (self.plot_lik, self.plot_ll, self.plot_bce, self.plot_post)
+        self.plots = (*self.theta_plots, self.plot_traj)
+        for plot in self.plots:
+            guard_plot(plot)
+            plot.showGrid(x=True, y=True, alpha=0.25)
+            plot.setMenuEnabled(False)
+            for side in ("left", "bottom"):  # no "(M)" unit prefixes; and no label re-render on every range change
+                plot.getAxis(side).enableAutoSIPrefix(False)
+        self._metrics = QtGui.QFontMetrics(lw.font())
+        for plot, left in zip(self.theta_plots, (f"L(θ) / L({text.ML})", "ℓ(θ)", "mean BCE", "density"),
+                              strict=True):
+            plot.setLabel("bottom", "θ")
+            plot.setLabel("left", left)
+            plot.setXRange(0.0, 1.0, padding=0.02)
+            plot.setLimits(xMin=-0.05, xMax=1.05)
+        self.plot_traj.setLabel("left", f"{text.ML} = heads / flips")
+        self.plot_traj.setLabel("bottom", "flips so far (log scale)")
+        self.plot_traj.setLogMode(x=True, y=False)
+        self.plot_traj.setYRange(0.0, 1.0, padding=0.02)
+        self.plot_lik.setYRange(0.0, 1.3, padding=0)
+        for plot in (self.plot_ll, self.plot_bce, self.plot_post):
+            plot.enableAutoRange(axis="x", enable=False)
+        self.plot_post.setYRange(0.0, 1.0)
+
+        def legend(plot: pg.PlotItem, **opts) -> pg.LegendItem:
+            item = plot.addLegend(offset=(4, 4), labelTextSize="7pt", verSpacing=-6, brush=pg.mkBrush(background),
+                                  **opts)
+            item.setZValue(1000)
+            return item
+
+        def curve(plot: pg.PlotItem, name: str | None = None, **opts) -> pg.PlotCurveItem:
+            item = pg.PlotCurveItem(name=name, connect="finite", **opts)
+            plot.addItem(item)
+            return item
+
+        def dot(plot: pg.PlotItem) -> pg.ScatterPlotItem:
+            item = pg.ScatterPlotItem(size=9, symbol="o", pen=pg.mkPen(PALETTE[1], width=1.5),
+                                      brush=pg.mkBrush(PALETTE[1]))
+            plot.addItem(item)
+            return item
+
+        green = QtGui.QColor(PALETTE[2])
+        band_brush = pg.mkBrush(green.red(), green.green(), green.blue(), 60)
+        dash, dot_style = QtCore.Qt.PenStyle.DashLine, QtCore.Qt.PenStyle.DotLine
+        # 1: the likelihood, its peak and the 95% interval
+        self.band_lik = curve(self.plot_lik, pen=None, fillLevel=0.0, brush=band_brush)
+        self.curve_lik = curve(self.plot_lik, pen=pen(0))
+        self.mark_lik = dot(self.plot_lik)
+        # 2: ℓ(θ)
+        self.curve_ll = curve(self.plot_ll, pen=pen(0))
+        self.mark_ll = dot(self.plot_ll)
+        # 3: the loss and −ℓ/n on top of each other
+        self.legend_bce = legend(self.plot_bce)
+        self.curve_bce = curve(self.plot_bce, "mean BCE", pen=pen(3, 2))
+        self.curve_negll = curve(self.plot_bce, "−ℓ(θ)/n", pen=pen(0, 2, dash))
+        self.mark_bce = dot(self.plot_bce)
+        # 4: prior and posterior
+        self.legend_post = legend(self.plot_post, colCount=2)
+        self.band_post = curve(self.plot_post, "95% int.", pen=None, fillLevel=0.0, brush=band_brush)
+        self.curve_prior = curve(self.plot_post, "prior", pen=pen(5, 2, dash))
+        self.curve_post = curve(self.plot_post, "posterior", pen=pen(4))
+        self.mark_map = curve(self.plot_post, "MAP", pen=pen(1, 2))
+        self.mark_mean = curve(self.plot_post, "mean", pen=pen(2, 2, dot_style))
+        # 5: the estimate as the coin is flipped (PlotDataItem: it follows the log x axis)
+        self.legend_traj = legend(self.plot_traj, colCount=2)  # one row: the plot is short
+        self.curve_p = self.plot_traj.plot(pen=pen(1, 2, dash), name="true p")
+        self.curve_traj = self.plot_traj.plot(pen=pen(0, 2), name=f"{text.ML} after n flips")
+        # printed θ̂ and the "nothing to draw" messages
+        self.hat_text = pg.TextItem("", anchor=(0.5, 1.0), color=PALETTE[1])
+        self.plot_lik.addItem(self.hat_text, ignoreBounds=True)
+        self.messages: dict[str, pg.TextItem] = {}
+        for key, plot in (("lik", self.plot_lik), ("ll", self.plot_ll), ("bce", self.plot_bce),
+                          ("post", self.plot_post), ("traj", self.plot_traj)):
+            item = pg.TextItem("", anchor=(0, 0), color=pg.getConfigOption("foreground"), fill=pg.mkBrush(background))
+            item.hide()
+            item.setZValue(100)
+            item.setParentItem(plot.vb)  # in the view box's own pixels: stays put whatever the range
+            item.setPos(8, 30 if key in ("lik", "ll", "post") else 8)
+            self.messages[key] = item
+
+        # -- widgets ------------------------------------------------------------------------------
+        def label(content: str = " ", small_font: bool = False) -> QtWidgets.QLabel:
+            w = QtWidgets.QLabel(content)
+            w.setWordWrap(True)
+            if small_font:
+                w.setStyleSheet("font-size: small;")
+            return w
+
+        self.intro = label(text.INTRO)
+        self.warning = label("")
+        self.warning.setStyleSheet("color: #c0392b; font-weight: bold;")
+        self.warning.hide()
+        self.readout = label()
+        self.readout.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.identity = label(text.IDENTITY)
+        self.prior_note = label(text.PRIOR_OFF, small_font=True)
+        self.strip = label()
+        self.strip.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.source_label = label(text.SOURCE_TEXT["typed"])
+        self.k_note = label("", small_font=True)
+        self.k_note.setStyleSheet("color: #c0392b; font-size: small;")
+        self.k_note.hide()
+
+        self.panels: dict[str, ControlPanel] = {}
+        self.bindings = []
+        boxes = {}
+        for title, names in GROUPS.items():
+            panel = ControlPanel(spin_width=96)
+            self.bindings.append(bind(self.model, panel, include=lambda key, names=names: key.name in names))
+            panel.reset_all.hide()
+            panel.layout().setContentsMargins(0, 0, 0, 0)
+            for name in names:
+                self.panels[name] = panel
+            box = QtWidgets.QGroupBox(title)
+            QtWidgets.QVBoxLayout(box).setContentsMargins(4, 4, 4, 4)
+            box.layout().addWidget(panel)
+            boxes[title] = box
+        self.widgets = {name: self.panels[name].widgets[name] for name in self.panels}
+        for name in SPIN_ONLY:
+            self.widgets[name].slider.hide()
+        boxes["Data"].layout().addWidget(self.k_note)
+        boxes["Data"].layout().addWidget(self.source_label)
+        self.flip_buttons: dict[int, QtWidgets.QPushButton] = {}
+        grid = QtWidgets.QGridLayout()
+        for i, m in enumerate(FLIP_BUTTONS):
+            button = QtWidgets.QPushButton(f"flip ×{text.spaced(m)}")
+            button.setToolTip(f"flip the simulated coin {m:,} times and use its counts as the data")
+            button.clicked.connect(lambda _=False, m=m: self.model.flip(m))
+            grid.addWidget(button, i // 2, i % 2)
+            self.flip_buttons[m] = button
+        self.reset_button = QtWidgets.QPushButton("reset coin")
+        self.reset_button.setToolTip("forget all flips and restart the random stream from the seed")
+        self.reset_button.clicked.connect(self.model.reset_coin)
+        grid.addWidget(self.reset_button, 2, 0, 1, 2)
+        boxes["Simulated coin"].layout().addLayout(grid)
+        boxes["Simulated coin"].layout().addWidget(label(text.HINT, small_font=True))
+
+        side = QtWidgets.QVBoxLayout()
+        side.setContentsMargins(0, 0, 4, 0)
+        for box in boxes.values():
+            side.addWidget(box)
+        side.addStretch(1)
+        main = QtWidgets.QVBoxLayout()
+        for w, stretch in ((self.intro, 0), (self.warning, 0), (self.readout, 0), (self.layout_widget, 1),
+                           (self.strip, 0), (self.identity, 0), (self.prior_note, 0)):
+            main.addWidget(w, stretch)
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.addWidget(control_column(side, 230))
+        layout.addLayout(main, 1)
+        self.schedule_refresh()
+
+    # -- model → widgets -----------------------------------------------------------------------
+    def on_model_changed(self, names: frozenset[str]) -> None:
+        k, n = self.model.counts()
+        old_k, old_n = self._shown
+        if "n" in names and k < old_k and k == n and self.model["source"] == "typed" and n < old_n:
+            self._note_k(f"k lowered from {old_k} to {k}: there cannot be more heads than flips")
+        elif names & {"k", "n", "source"}:
+            self._note_k("")
+        self._shown = (k, n)
+        self.schedule_refresh()
+
+    def _note_k(self, note: str) -> None:
+        self.k_note.setText(note)
+        self.k_note.setVisible(bool(note))
+
+    def redraw(self) -> None:
+        model = self.model
+        k, n = model.counts()
+        problems, notes = [], []
+        prior = (float(model["a"]), float(model["b"])) if model.prior_on else None
+        try:
+            self.data = counts(k, n, prior)
+        except (ValueError, ArithmeticError) as exc:
+            problems.append(f"could not draw k={k}, n={n}: {exc}")
+            self.data = counts(0, 0)
+        self._draw_counts(notes)
+        try:
+            self._draw_prior(k, n, prior, notes)
+        except (ValueError, ArithmeticError) as exc:
+            problems.append(f"prior: {exc}")
+        self._draw_trajectory()
+        self.source_label.setText(text.SOURCE_TEXT[model["source"]])
+        self.prior_note.setText(" ".join([text.PRIOR_ON if prior else text.PRIOR_OFF, *notes]))
+        self.warning.setText("\n".join(problems))
+        self.warning.setVisible(bool(problems))
+        post = self.post
+        self.readout.setText(text.readout(k, n, self.data.theta_hat, self.data.interval, prior is not None,
+                                          post.map if post else None, post.mean if post else None))
+        if self._relayout:  # apply new axis widths now, not after the next paint (a one-shot export paints once)
+            self._relayout = False
+            self.layout_widget.ci.layout.activate()
+
+    def _y_range(self, plot: pg.PlotItem, low: float, high: float) -> None:
+        """Set a y range only when it moved, and width the left axis for its labels now.
+
+        pyqtgraph widens an axis only after a paint that found its labels too
+        long, so a one-shot export would draw ℓ (−10⁷ at n = 10⁷) without labels.
+        """
+        if (low, high) == self._ranges.get(plot):
+            return
+        self._ranges[plot] = (low, high)
+        plot.setYRange(low, high, padding=0)
+        axis = plot.getAxis("left")
+        ticks = axis.tickValues(low, high, max(axis.height(), 60.0))
+        labels = [t for spacing, values in ticks for t in axis.tickStrings(values, 1.0, spacing)]
+        width = max((self._metrics.horizontalAdvance(t) for t in labels), default=0)
+        width = float(width + axis.style["tickTextOffset"][0] + self._metrics.height() + 6)
+        if abs(width - (axis.fixedWidth or axis.width())) > 2:
+            axis.setWidth(width)
+            self._relayout = True
+
+    def _message(self, key: str, message: str) -> None:
+        """A "nothing to draw" note over plot ``key`` (hidden when empty: its fill would cover the curves)."""
+        item = self.messages[key]
+        if item.toPlainText() != message:
+            item.setText(message)
+        item.setVisible(bool(message))
+
+    def _draw_counts(self, notes: list[str]) -> None:
+        d = self.data
+        for key in ("lik", "ll", "bce"):
+            self._message(key, text.NO_FLIPS if d.empty else "")
+        if d.empty:
+            for item in (self.curve_lik, self.curve_ll, self.curve_bce, self.curve_negll, self.mark_lik,
+                         self.mark_ll, self.mark_bce, self.band_lik):
+                item.setData([], [])
+            self.hat_text.setText("")
+            return
+        theta, hat, at = d.theta, d.theta_hat, d.at_hat
+        for item, values in ((self.curve_lik, d.lik), (self.curve_ll, d.loglik), (self.curve_bce, d.bce),
+                             (self.curve_negll, d.neg_ll_over_n)):
+            item.setData(theta, _finite(values), connect="finite")
+        for item, values in ((self.mark_lik, d.lik), (self.mark_ll, d.loglik), (self.mark_bce, d.bce)):
+            item.setData([hat], [values[at]])
+        self.band_lik.setData(*band(d.interval.lower, d.interval.upper, 1.0))
+        self.hat_text.setHtml(text.hat_html(d.k, d.n, hat, PALETTE[1]))
+        self.hat_text.setAnchor((0.0 if hat < 0.5 else 1.0, 1.0))  # the text runs away from the nearer edge
+        self.hat_text.setPos(hat, 1.03)
+        self._y_range(self.plot_ll, *d.ll_range)
+        self._y_range(self.plot_bce, *d.bce_range)
+        _corner(self.legend_bce, quietest_third((0.0, 1.0), [(theta, d.bce)]))
+        if d.infinite_ends:
+            notes.append(text.ends_note(d.infinite_ends))
+
+    def _draw_prior(self, k: int, n: int, prior: tuple[float, float] | None, notes: list[str]) -> None:
+        self._message("post", "" if prior else text.PRIOR_OFF_MESSAGE)
+        self.legend_post.setVisible(prior is not None)
+        self.post = None
+        if prior is None:
+            for item in (self.curve_prior, self.curve_post, self.mark_map, self.mark_mean, self.band_post):
+                item.setData([], [])
+            return
+        theta = self.data.theta
+        self.post = post = posterior(theta, k, n, *prior)
+        self.curve_prior.setData(theta, _finite(post.prior), connect="finite")
+        self.curve_post.setData(theta, _finite(post.posterior), connect="finite")
+        if post.map is None:
+            self.mark_map.setData([], [])
+            notes.append("The posterior has no single mode (flat or U-shaped): no MAP.")
+        else:
+            self.mark_map.setData([post.map, post.map], [0.0, post.map_height])
+        self.mark_mean.setData([post.mean, post.mean], [0.0, post.mean_height])
+        self._y_range(self.plot_post, 0.0, 1.08 * post.top)
+        iv = self.data.interval
+        self.band_post.setData(*(band(iv.lower, iv.upper, post.top) if iv is not None else ([], [])))
+        _corner(self.legend_post, quietest_third((0.0, 1.0), [(theta, post.posterior), (theta, post.prior)]))
+        if post.infinite:
+            notes.append("A density is +∞ at an end (a or b below 1): that point is left undrawn.")
+
+    def _draw_trajectory(self) -> None:
+        model = self.model
+        sim = model.simulator()
+        ns, hats = sim.trajectory(TRAJECTORY_POINTS)
+        self.traj_n, self.traj_hat = ns.astype(float), hats
+        self._message("traj", "" if ns.size else "no flips yet: press a flip button")
+        self.curve_traj.setData(self.traj_n, hats)
+        p = float(model["p"])
+        right = float(max(ns[-1] if ns.size else 1, 10))
+        self.curve_p.setData([1.0, right], [p, p])
+        if self._ranges.get(self.plot_traj) != right:
+            self._ranges[self.plot_traj] = right
+            self.plot_traj.setXRange(0.0, math.log10(right), padding=0.02)
+        _corner(self.legend_traj, 1.0, top=p < 0.5)  # θ̂ settles on p at the right: the other half is free
+        self.strip.setText(text.strip(sim, p, int(model["seed"])))
+
+    # -- export -------------------------------------------------------------------------------
+    def export_item(self):
+        return self.layout_widget.ci
+
+    def export_columns(self) -> dict[str, np.ndarray]:
+        d, post = self.data, self.post
+        cols = {"theta": d.theta, "likelihood_normalised": d.lik, "log_likelihood": d.loglik, "mean_bce": d.bce,
+                "minus_log_likelihood_over_n": d.neg_ll_over_n}
+        if post is not None:
+            cols["prior_density"], cols["posterior_density"] = post.prior, post.posterior
+        cols["flips"], cols["theta_hat_after_flips"] = self.traj_n, self.traj_hat
+
+        def one(value) -> np.ndarray:
+            return np.array([] if value is None else [float(value)])
+
+        k, n = self.model.counts()
+        cols.update({"k": np.array([float(k)]), "n": np.array([float(n)]), "theta_hat": one(d.theta_hat),
+                     "true_p": np.array([float(self.model["p"])])})
+        if d.interval is not None:
+            cols["interval95_lower"], cols["interval95_upper"] = one(d.interval.lower), one(d.interval.upper)
+        if post is not None:
+            cols["map"], cols["posterior_mean"] = one(post.map), one(post.mean)
+        return cols
