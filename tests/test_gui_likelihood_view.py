@@ -323,3 +323,15 @@ def test_export_help_lists_the_keys(capsys):
     out = capsys.readouterr().out
     for key in ("loss", "loss.t", "loss.K", "y", "seed", "n", "y_true"):
         assert f"  {key} " in out
+
+
+def test_a_quantile_estimator_is_named_with_its_level(registry):
+    from dataclasses import replace
+
+    from actviz_views.likelihood_text import estimator_word
+
+    spec = registry.losses["absolute_error"]
+    nm = replace(spec.noise_model, estimator="quantile")
+    object.__setattr__(nm, "estimator_param", "tau")  # the field another change adds to NoiseModel
+    assert estimator_word(replace(spec, noise_model=nm), "quantile", {"tau": 0.9}) == "quantile 0.9"
+    assert estimator_word(spec, "median", {}) == "median"
