@@ -27,6 +27,7 @@ class Binding:
         self.panel = panel
         self.include = include or (lambda key: True)
         self._keys: list[str] = []
+        self._specs: list[tuple[str, object]] = []
         panel.changed.connect(self._edited)
         panel.released.connect(self._released)
         panel.reset_requested.connect(self._reset_all)
@@ -39,6 +40,7 @@ class Binding:
     def rebuild(self) -> None:
         keys = self.keys()
         self._keys = [k.name for k in keys]
+        self._specs = [(k.name, k.control) for k in keys]
         self.panel.build([(k.name, k.control) for k in keys], {k.name: self.model[k.name] for k in keys})
 
     def unbind(self) -> None:
@@ -78,8 +80,8 @@ class Binding:
         if not shiboken6.isValid(self.panel):
             self.model.disconnect(self._model_changed)
             return
-        if [k.name for k in self.keys()] != self._keys:
-            self.rebuild()
+        if [(k.name, k.control) for k in self.keys()] != self._specs:
+            self.rebuild()  # other keys, or a key whose range or options changed
         else:
             self.panel.set_values({n: self.model[n] for n in names if n in self._keys})
 
