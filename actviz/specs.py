@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import keyword
 import math
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -115,7 +116,12 @@ class NoiseModel:
     ``support`` is ``"real"`` for densities over t, ``"binary"`` for {0, 1}
     and ``"categorical"`` for class indices; it decides how the view draws p.
     ``estimator`` names the closed-form maximiser shown in the likelihood
-    view ("mean", "median", "proportion"), or "" when there is none.
+    view: "mean", "median", "proportion", "quantile", or "" when there is none.
+    For "quantile", ``estimator_param`` names the loss parameter that holds
+    the quantile level τ (its range must lie in [0, 1]; the pinball loss's
+    ``tau``, say): the maximiser is then the τ-quantile of the targets.
+    ``estimator_param`` is "" for every other estimator.
+    ``name`` (≤ 200 characters) and ``formula`` (LaTeX, ≤ 2000) are shown.
     """
 
     name: str
@@ -124,6 +130,7 @@ class NoiseModel:
     support: Literal["real", "binary", "categorical"] = "real"
     estimator: str = ""
     formula: str = ""
+    estimator_param: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,8 +140,11 @@ class Activation:
     ``function(z, **params)`` and ``derivative(z, **params)`` take a float64
     numpy array and return one of the same shape. Formulas are LaTeX (mathtext
     subset). Without ``derivative`` the registry supplies a numerical one and
-    marks it as such. ``kinks(**params)`` may list z where f′ is undefined, so
-    the derivative check skips them.
+    marks it as such. ``kinks``, if given, is called as ``kinks(**params)``
+    and returns an iterable of floats: the z where f′ jumps or is undefined
+    (the derivative check skips them and steps up to them from either side;
+    the plots leave a gap). ``label`` is at most 200 characters, the formulas
+    2000, ``notes`` 5000.
     """
 
     name: str
@@ -163,8 +173,12 @@ class Loss:
     ``function(y, t, **params)`` and ``gradient(y, t, **params)`` map arrays
     elementwise. ``domain`` is ``"real"`` when y may be any real and
     ``"probability"`` when y lives in (0, 1). ``target`` is the Param for t
-    (its range is what the GUI offers). ``noise_model`` gives the likelihood
-    reading, if the loss has one.
+    (its range is what the GUI offers); no parameter may share its name.
+    ``noise_model`` gives the likelihood reading, if the loss has one.
+    ``kinks``, if given, is called as ``kinks(t, **params)`` and returns an
+    iterable of floats: the y where ∂E/∂y jumps or is undefined. y = t is
+    always treated as one, so most losses need no ``kinks``. ``label`` is at
+    most 200 characters, the formulas 2000, ``notes`` 5000.
     """
 
     name: str
@@ -220,8 +234,34 @@ class View:
 Spec = Activation | Loss
 
 
+#: the largest |low| or |high| a parameter may have: beyond it a slider cannot show the range
+MAX_PARAM_MAGNITUDE = 1e12
+#: longest text per field kind, in characters
+MAX_LABEL, MAX_FORMULA, MAX_NOTES = 200, 2000, 5000
+ESTIMATORS = ("", "mean", "median", "proportion", "quantile")
+
+
 def _is_number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+    """A finite real: int, float, a numpy integer or floating scalar, a Fraction; never a bool."""
+    if isinstance(x, bool) or type(x).__name__ == "bool_" or not isinstance(x, numbers.Real):
+        return False
+    try:
+        return math.isfinite(float(x))
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def _check_text(owner: str, field_name: str, value: Any, limit: int, *, optional: bool = False,
+                required: bool = False) -> None:
+    """``value`` must be a str of at most ``limit`` characters (or None when ``optional``)."""
+    if value is None and optional:
+        return
+    if not isinstance(value, str):
+        raise SpecError(f"{owner}: {field_name} must be a string, got {type(value).__name__} {value!r:.60}")
+    if required and not value:
+        raise SpecError(f"{owner}: {field_name} must be a non-empty string")
+    if len(value) > limit:
+        raise SpecError(f"{owner}: {field_name} is {len(value)} characters long; at most {limit} are allowed")
 
 
 def validate_name(name: Any, what: str) -> None:
@@ -236,12 +276,58 @@ def validate_param(p: Any, owner: str) -> None:
     for attr in ("default", "low", "high"):
         if not _is_number(getattr(p, attr)):
             raise SpecError(f"{owner}: parameter {p.name!r} {attr}={getattr(p, attr)!r} is not a finite number")
+    if p.step is not None and not (_is_number(p.step) and p.step > 0):
+        raise SpecError(f"{owner}: parameter {p.name!r} step={p.step!r} must be a positive number")
+    _normalise_numbers(p)
     if not p.low < p.high:
         raise SpecError(f"{owner}: parameter {p.name!r} has low={p.low} not below high={p.high}")
     if not p.low <= p.default <= p.high:
         raise SpecError(f"{owner}: parameter {p.name!r} default {p.default} is outside [{p.low}, {p.high}]")
-    if p.step is not None and not (_is_number(p.step) and p.step > 0):
-        raise SpecError(f"{owner}: parameter {p.name!r} step={p.step!r} must be a positive number")
+    if max(abs(p.low), abs(p.high)) > MAX_PARAM_MAGNITUDE:
+        raise SpecError(f"{owner}: parameter {p.name!r} range [{p.low:g}, {p.high:g}] cannot be shown: "
+                        f"|low| and |high| must be at most {MAX_PARAM_MAGNITUDE:g}")
+    if not math.isfinite(p.high - p.low) or not p.high - p.low > 0:
+        raise SpecError(f"{owner}: parameter {p.name!r} range [{p.low:g}, {p.high:g}] cannot be shown: "
+                        "its width is not a finite positive number")
+    _check_text(f"{owner}: parameter {p.name!r}", "label", p.label, MAX_LABEL, optional=True)
+    _check_text(f"{owner}: parameter {p.name!r}", "help", p.help, MAX_NOTES)
+
+
+def _normalise_numbers(p: Param) -> None:
+    """Store numpy scalars (np.int64(3), np.float32(0.5)) as plain floats, so JSON and Qt take them."""
+    for attr in ("default", "low", "high", "step"):
+        value = getattr(p, attr)
+        if value is not None and type(value) not in (int, float):
+            object.__setattr__(p, attr, float(value))  # frozen: set once, as __post_init__ would
+
+
+def _validate_noise_model(nm: Any, owner: str, params: tuple[Param, ...]) -> None:
+    if not isinstance(nm, NoiseModel):
+        raise SpecError(f"{owner}: noise_model must be actviz.NoiseModel")
+    _check_text(f"{owner}: noise model", "name", nm.name, MAX_LABEL)
+    where = f"{owner}: noise model {nm.name!r}"
+    if not (callable(nm.log_density) and callable(nm.sample)):
+        raise SpecError(f"{where} needs callable log_density and sample")
+    if nm.support not in ("real", "binary", "categorical"):
+        raise SpecError(f"{where}: support must be 'real', 'binary' or 'categorical', got {nm.support!r}")
+    _check_text(where, "formula", nm.formula, MAX_FORMULA)
+    _check_text(where, "estimator", nm.estimator, MAX_LABEL)
+    _check_text(where, "estimator_param", nm.estimator_param, MAX_LABEL)
+    if nm.estimator not in ESTIMATORS:
+        raise SpecError(f"{where}: estimator {nm.estimator!r} is not one of "
+                        f"{', '.join(repr(e) for e in ESTIMATORS)}")
+    if nm.estimator == "quantile":
+        by_name = {p.name: p for p in params}
+        if nm.estimator_param not in by_name:
+            raise SpecError(f"{where}: estimator 'quantile' needs estimator_param naming the loss parameter "
+                            f"that holds the quantile level (one of {sorted(by_name)}), got {nm.estimator_param!r}")
+        level = by_name[nm.estimator_param]
+        if level.low < 0 or level.high > 1:
+            raise SpecError(f"{where}: quantile level {level.name!r} has range [{level.low:g}, {level.high:g}], "
+                            "not within [0, 1]")
+    elif nm.estimator_param:
+        raise SpecError(f"{where}: estimator_param={nm.estimator_param!r} is only used with estimator "
+                        f"'quantile', not {nm.estimator!r}")
 
 
 def validate_spec(spec: Any) -> None:
@@ -250,12 +336,18 @@ def validate_spec(spec: Any) -> None:
         raise SpecError(f"expected actviz.Activation or actviz.Loss, got {type(spec).__name__}")
     validate_name(spec.name, spec.kind)
     owner = f"{spec.kind} {spec.name!r}"
-    if not isinstance(spec.label, str) or not spec.label:
-        raise SpecError(f"{owner}: label must be a non-empty string")
+    _check_text(owner, "label", spec.label, MAX_LABEL, required=True)
+    _check_text(owner, "formula", spec.formula, MAX_FORMULA)
+    slope_formula = "gradient_formula" if isinstance(spec, Loss) else "derivative_formula"
+    _check_text(owner, slope_formula, getattr(spec, slope_formula), MAX_FORMULA)
+    _check_text(owner, "notes", spec.notes, MAX_NOTES)
     if not callable(spec.function):
         raise SpecError(f"{owner}: function is not callable")
     if spec.derivative is not None and not callable(spec.derivative):
         raise SpecError(f"{owner}: derivative/gradient is not callable")
+    if spec.kinks is not None and not callable(spec.kinks):
+        raise SpecError(f"{owner}: kinks must be callable (kinks({'t, ' if isinstance(spec, Loss) else ''}"
+                        f"**params) returning floats), got {type(spec.kinks).__name__}")
     if not isinstance(spec.params, tuple):
         raise SpecError(f"{owner}: params must be a tuple of actviz.Param")
     names = set()
@@ -267,19 +359,20 @@ def validate_spec(spec: Any) -> None:
     if isinstance(spec, Loss):
         if spec.domain not in ("real", "probability"):
             raise SpecError(f"{owner}: domain must be 'real' or 'probability', got {spec.domain!r}")
-        validate_param(spec.target, owner)
+        validate_param(spec.target, f"{owner}: target")
+        if spec.target.name in names:
+            raise SpecError(f"{owner}: parameter {spec.target.name!r} has the target's name; "
+                            "rename one (the target is passed as the second argument)")
         if spec.noise_model is not None:
-            nm = spec.noise_model
-            if not isinstance(nm, NoiseModel):
-                raise SpecError(f"{owner}: noise_model must be actviz.NoiseModel")
-            if not (callable(nm.log_density) and callable(nm.sample)):
-                raise SpecError(f"{owner}: noise model {nm.name!r} needs callable log_density and sample")
+            _validate_noise_model(spec.noise_model, owner, spec.params)
 
 
 def validate_view(view: Any) -> None:
     if not isinstance(view, View):
         raise SpecError(f"expected actviz.View, got {type(view).__name__}")
     validate_name(view.name, "view")
+    _check_text(f"view {view.name!r}", "label", view.label, MAX_LABEL, required=True)
+    _check_text(f"view {view.name!r}", "description", view.description, MAX_NOTES)
     if not callable(view.create):
         raise SpecError(f"view {view.name!r}: create is not callable")
     if view.model is not None and not callable(view.model):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import actviz
-from actviz.specs import Activation, Loss, Param, SpecError, validate_spec
+from actviz.specs import Activation, Loss, NoiseModel, Param, SpecError, validate_spec
 
 
 def act(name="thing", **kw):
@@ -47,6 +47,83 @@ def test_public_api_is_exported():
 def test_invalid_specs_are_rejected_with_a_reason(bad, reason):
     with pytest.raises(SpecError, match=reason):
         validate_spec(bad)
+
+
+def loss(name="thing_loss", **kw):
+    base = dict(name=name, label=name.title(), formula="E", function=lambda y, t: 0.5 * (y - t) ** 2,
+                gradient=lambda y, t: y - t)
+    base.update(kw)
+    return Loss(**base)
+
+
+def pinball(tau_param=None, **noise):
+    tau = tau_param or Param("tau", 0.5, 0.01, 0.99)
+    model = NoiseModel("asymmetric Laplace", lambda t, y, tau: -np.abs(t - y), lambda y, n, rng, tau: y + 0 * n,
+                       **noise)
+    return loss("pinball", function=lambda y, t, tau: np.maximum(tau * (t - y), (tau - 1) * (t - y)),
+                gradient=lambda y, t, tau: np.where(y < t, -tau, 1 - tau), params=(tau,), noise_model=model)
+
+
+@pytest.mark.parametrize("bad, reason", [
+    (act(label=2), r"label must be a string, got int"),
+    (act(notes=123), r"notes must be a string, got int"),
+    (act(formula=None), r"formula must be a string"),
+    (act(derivative_formula=b"f'"), r"derivative_formula must be a string"),
+    (loss(gradient_formula=1.5), r"gradient_formula must be a string"),
+    (act(params=(Param("a", 0.5, 0.0, 1.0, label=3),)), r"parameter 'a': label must be a string"),
+    (act(params=(Param("a", 0.5, 0.0, 1.0, help=["x"]),)), r"parameter 'a': help must be a string"),
+    (act(label="L" * 201), r"label is 201 characters long; at most 200"),
+    (act(formula="z" * 2001), r"formula is 2001 characters long; at most 2000"),
+    (act(notes="n" * 5001), r"notes is 5001 characters long; at most 5000"),
+    (act(params=(Param("a", 0.5, 0.0, 1.0, label="a" * 201),)), r"label is 201 characters"),
+    (act(params=(Param("a", 0.0, -1e13, 1.0),)), r"parameter 'a' range .* cannot be shown"),
+    (act(params=(Param("a", 0.0, -1.0, 2e12),)), r"cannot be shown: \|low\| and \|high\| must be at most 1e\+12"),
+    (act(params=(Param("a", 0.0, -1.7e308, 1.7e308),)), r"cannot be shown"),
+    (act(params=(Param("a", np.True_, 0.0, 1.0),)), r"default=.* is not a finite number"),
+    (act(params=(Param("a", 0.5, 0.0, 1.0, step=np.float64("nan")),)), r"step=.*nan.* must be a positive number"),
+    (loss(params=(Param("t", 0.5, 0.0, 1.0),), function=lambda y, t: y, gradient=lambda y, t: y),
+     r"'t' has the target's name"),
+    (loss(target=Param("k", 0.5, 0.0, 1.0), params=(Param("k", 0.5, 0.0, 1.0),)), r"'k' has the target's name"),
+    (act(kinks=[0.0]), r"kinks must be callable \(kinks\(\*\*params\)"),
+    (loss(kinks=0.0), r"kinks must be callable \(kinks\(t, \*\*params\)"),
+    (pinball(estimator="quantile"), r"estimator 'quantile' needs estimator_param .* \['tau'\]\), got ''"),
+    (pinball(estimator="quantile", estimator_param="q"), r"needs estimator_param .* got 'q'"),
+    (pinball(Param("tau", 0.5, 0.0, 2.0), estimator="quantile", estimator_param="tau"), r"not within \[0, 1\]"),
+    (pinball(estimator="mean", estimator_param="tau"), r"only used with estimator 'quantile', not 'mean'"),
+    (pinball(estimator="Mean"), r"estimator 'Mean' is not one of"),
+    (pinball(formula=7), r"noise model 'asymmetric Laplace': formula must be a string"),
+    (pinball(estimator=None), r"estimator must be a string"),
+])
+def test_more_invalid_specs_are_rejected_naming_the_field(bad, reason):
+    with pytest.raises(SpecError, match=reason):
+        validate_spec(bad)
+
+
+@pytest.mark.parametrize("number", [np.int64(3), np.int32(3), np.float32(3.0), np.float64(3.0), np.uint8(3)])
+def test_numpy_numbers_are_numbers(number):
+    spec = act(params=(Param("k", number, number - 2, number + 2, step=number / 3),))
+    validate_spec(spec)
+    [p] = spec.params
+    assert (p.default, p.low, p.high) == (3.0, 1.0, 5.0)
+    assert all(type(v) in (int, float) for v in (p.default, p.low, p.high, p.step))  # JSON and Qt take them
+    reg = actviz.load_registry(extra=[("np", Plugin([act("np_param", function=lambda z, k: k * z,
+                                                         derivative=lambda z, k: np.full_like(z, k),
+                                                         params=(Param("k", np.int64(3), 1, np.float32(5)),))]))])
+    assert "np_param" in reg.activations and not [p for p in reg.problems if p.plugin == "np"]
+
+
+def test_the_largest_showable_range_and_texts_are_accepted():
+    validate_spec(act(label="L" * 200, formula="z" * 2000, notes="n" * 5000,
+                      params=(Param("a", 0.0, -1e12, 1e12, label="a" * 200),)))
+
+
+def test_kinks_and_a_quantile_estimator_are_accepted():
+    validate_spec(act(kinks=lambda: [0.0]))
+    validate_spec(loss(kinks=lambda t: [t + 1.0]))
+    spec = pinball(estimator="quantile", estimator_param="tau")
+    validate_spec(spec)
+    assert spec.noise_model.estimator_param == "tau"
+    assert NoiseModel("x", abs, abs).estimator_param == ""  # optional, after the old fields
 
 
 def test_in_test_plugin_loads_and_knows_its_plugin():
