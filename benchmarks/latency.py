@@ -4,7 +4,7 @@ A "drag" is what a slider does: ``ControlPanel`` widget ``setValue`` (the
 path a QSlider's ``valueChanged`` takes) → ``Selection.set_value`` →
 coalesced ``refresh`` → ``setData`` → the view's viewports repainted. Views
 other than the function view are driven generically through
-``view.controls()`` / ``set_control``.
+the view's model keys.
 """
 
 from __future__ import annotations
@@ -70,31 +70,29 @@ def slider_perturb(window, name: str, low: float, high: float) -> Callable[[int]
 
 
 def control_perturb(window, view, name: str = "") -> tuple[str, Callable[[int], None]]:
-    """Pick one numeric control of ``view`` (not an axis end) and alternate it."""
-    from actviz.specs import Param
+    """Pick one numeric key of ``view``'s model (not an axis end) and alternate it through the model."""
+    from actviz.specs import Choice, Param
 
-    params = [c for c in view.controls() if isinstance(c, Param) and c.name not in view.batch_controls]
-    named = [c for c in params if c.name == DRAG_CONTROL.get(name, "")]
-    preferred = named or [c for c in params if c.name not in ("zmin", "zmax", "xmin", "xmax", "ymin", "ymax")]
+    model = view.model
+    keys = [k for k in model.active_keys() if not model.is_function(k.name)]
+    params = [k for k in keys if isinstance(k.control, Param)]
+    named = [k for k in params if k.name == DRAG_CONTROL.get(name, "")]
+    preferred = named or [k for k in params if k.name not in (model.range_keys or ())]
     candidates = preferred or params
     if candidates:
-        c = candidates[0]
-        if c.name in window.panel.widgets:
-            return f"slider {c.name}", slider_perturb(window, c.name, c.low, c.high)
+        k, c = candidates[0], candidates[0].control
+        if k.name in window.panel.widgets:
+            return f"slider {k.name}", slider_perturb(window, k.name, c.low, c.high)
         span = c.high - c.low
         lo, hi = c.low + 0.3 * span, c.low + 0.7 * span
         if c.step:
             lo, hi = c.low + round(0.3 * span / c.step) * c.step, c.low + round(0.7 * span / c.step) * c.step
-        return f"set_control {c.name}", lambda i: view.set_control(c.name, lo if i % 2 else hi)
-    # no numeric control of its own: drag the selected function's first parameter
-    for name, w in window.panel.widgets.items():
-        p = getattr(w, "param", None)
-        if p is not None:
-            return f"slider {name}", slider_perturb(window, name, p.low, p.high)
-    choices = [c for c in view.controls() if hasattr(c, "options") and len(c.options) > 1]
+        return f"model {k.name}", lambda i: model.set(k.name, lo if i % 2 else hi, merge=True)
+    choices = [k for k in keys if isinstance(k.control, Choice) and k.control.parse is None
+               and len(k.control.options) > 1]
     if choices:
-        c = choices[0]
-        return f"set_control {c.name}", lambda i: view.set_control(c.name, c.options[i % 2])
+        k = choices[0]
+        return f"model {k.name}", lambda i: model.set(k.name, k.control.options[i % 2])
     raise RuntimeError(f"view {type(view).__name__} has no control to perturb")
 
 
@@ -118,16 +116,16 @@ def function_view_latency(window, app, pins: int, repeats: int, width: float | N
                           warmup: int = 5) -> dict:
     view = window.show_view("function")
     window.select_function(FUNCTION)
-    view.clear_pins()
+    view.model.clear_pins()
     for name in PINS[:pins]:
-        view.pin(window.registry.get(name))
+        view.model.pin(window.registry.get(name), {})
     if width is not None:
-        view.set_range(-width / 2, width / 2)
+        view.model.update({"zmin": -width / 2, "zmax": width / 2})
     flush(app, 0.05)
     param = window.registry.get(FUNCTION).params[0]
     counter = PaintCounter(graphics_viewports(view))
     try:
-        result = measure_frames(app, counter, slider_perturb(window, param.name, param.low, param.high),
+        result = measure_frames(app, counter, slider_perturb(window, f"function.{param.name}", param.low, param.high),
                                 repeats, warmup)
     finally:
         counter.remove()
@@ -243,7 +241,7 @@ def run(repeats: int = 200, zoom_repeats: int | None = None, views: tuple[str, .
         for width in ZOOM_WIDTHS:
             out["zoom"][f"{width:g}"] = function_view_latency(window, app, 4, zoom_repeats, width=width,
                                                               warmup=warmup)
-        window.views["function"].clear_pins()
+        window.views["function"].model.clear_pins()
         for name in views:
             if name not in window.registry.views:
                 out["skipped"][name] = "not registered (no plugin adds this view yet)"

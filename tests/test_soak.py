@@ -61,7 +61,7 @@ class Walker:
     def select_function(self):
         names = list(self.win.browser.items)
         if names:
-            self.win.browser.select(self.rng.choice(names))
+            self.win.select_function(self.rng.choice(names))  # sets the current tab's function, if it takes one
 
     def _param_controls(self) -> list[ParamControl]:
         return [w for w in self.win.panel.widgets.values() if isinstance(w, ParamControl)]
@@ -94,22 +94,24 @@ class Walker:
             edit.editingFinished.emit()
 
     def pin(self):
-        self.win.pin_current()
+        view = self.win.views.get("function")
+        if view is not None:
+            view.pin()
 
     def unpin(self):
         view = self.win.views.get("function")
-        if view is not None and view.pins:
+        if view is not None and view.model.pins():
             if self.rng.random() < 0.3:
-                view.clear_pins()
+                view.model.clear_pins()
             else:
-                view.unpin(self.rng.randrange(len(view.pins)))
+                view.model.unpin(self.rng.randrange(len(view.model.pins())))
 
     def zoom(self):
         view = self.win.views.get("function")
         if view is not None:
             width = 10 ** self.rng.uniform(-6, 6)
             centre = self.rng.uniform(-100, 100)
-            view.set_range(centre - width / 2, centre + width / 2)
+            view.model.update({"zmin": centre - width / 2, "zmax": centre + width / 2})
 
     def switch_view(self):
         if self.win.view_names:
@@ -119,10 +121,11 @@ class Walker:
         view = self.win.current_view()
         if view is None:
             return
-        controls = [c for c in view.controls() if c.name not in view.batch_controls]
-        if not controls:
+        keys = view.model.active_keys()
+        if not keys:
             return
-        c = self.rng.choice(controls)
+        key = self.rng.choice(keys)
+        c = key.control
         if isinstance(c, Choice):
             value = self.rng.choice(c.options)
         else:
@@ -130,7 +133,7 @@ class Walker:
             if c.name in ("zmin", "zmax"):
                 value = self.rng.uniform(-1e3, 1e3)
         try:
-            view.set_control(c.name, value)
+            view.model.set(key.name, value)
         except ValueError:
             pass  # a rejected combination is reported to the user, not raised
 
@@ -195,4 +198,4 @@ def test_random_walk_through_the_window(qtbot, tmp_path):
     assert sum(walker.counts.values()) == ACTIONS
     for view in win.views.values():
         assert not view.error, view.error
-    assert win.selection.spec is not None
+    assert win.models["function"]["function"]
