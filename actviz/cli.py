@@ -35,12 +35,15 @@ def build_parser() -> Parser:
     parser.add_argument("--disable", action="append", default=[], metavar="PLUGIN",
                         help="do not load this plugin (repeatable; also ACTVIZ_DISABLE=a,b)")
     parser.add_argument("--reset-settings", action="store_true", help="forget the saved window state")
+    parser.add_argument("--safe-mode", action="store_true", help="load the built-in plugins only")
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
     p = sub.add_parser("list", help="every function with its plugin and parameters")
     p.add_argument("--json", action="store_true")
     sub.add_parser("check", help="validate every installed plugin; exit 1 on any problem")
     p = sub.add_parser("plugins", help="every plugin: distribution, location, status, what it adds")
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("open", help="start the app on a saved scene")
+    p.add_argument("scene", metavar="FILE", help="a scene saved with File → Save scene…")
     p = sub.add_parser("export", add_help=False,
                        help="write a function or a view to PNG, SVG or CSV without a window")
     p.add_argument("name", nargs="?", help="function to export (function view)")
@@ -50,9 +53,25 @@ def build_parser() -> Parser:
                    dest="settings")
     p.add_argument("--range", nargs=2, type=float, metavar=("LOW", "HIGH"))
     p.add_argument("--out", metavar="FILE")
+    p.add_argument("--scene", metavar="FILE", help="render a saved scene (its current view, or --view)")
     p.add_argument("--size", nargs=2, type=int, default=(1000, 700), metavar=("W", "H"))
     p.add_argument("-h", "--help", action="store_true", dest="want_help")
     return parser
+
+
+def export_flags_help() -> str:
+    """``actviz export``'s own flags, printed above a view's keys by ``--help``."""
+    return """usage: actviz export [NAME] [--view VIEW] [--scene FILE] [--set KEY=VALUE ...]
+                     [--param NAME=VALUE ...] [--range LOW HIGH] [--size W H] --out FILE
+  NAME                 a function, shown in the first view that shows any function
+  --view VIEW          the view to export (default: the scene's, or the function view)
+  --scene FILE         start from a saved scene (File → Save scene…)
+  --set KEY=VALUE      a key of the view (listed below), any order, repeatable
+  --param NAME=VALUE   a parameter of the function NAME (the key FUNCTION.NAME)
+  --range LOW HIGH     the x range, for views that have one
+  --size W H           pixels (default 1000 700)
+  --out FILE           .png, .svg or .csv
+"""
 
 
 def describe(spec) -> dict:
@@ -70,7 +89,7 @@ def cmd_list(reg: Registry, as_json: bool) -> int:
         return 0
     for kind in ("activation", "loss"):
         rows = [i for i in items if i["kind"] == kind]
-        print(f"{kind}s ({len(rows)}):")
+        print(f"{'losses' if kind == 'loss' else 'activations'} ({len(rows)}):")
         for i in rows:
             params = ", ".join(f"{p['name']}={p['default']:g} [{p['low']:g}, {p['high']:g}]" for p in i["params"])
             mark = " (numerical derivative)" if i["numerical_derivative"] else ""
@@ -120,9 +139,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "export":
             from actviz.cli_export import run_export  # Qt is imported only here
             return run_export(args, load_registry(disabled=args.disable))
-        if args.command is None:
+        if args.safe_mode:
+            import os
+
+            os.environ["ACTVIZ_SAFE_MODE"] = "1"  # every registry this process loads: built-ins only
+        if args.command in (None, "open"):
             from actviz.gui.app import run_gui
-            return run_gui(disabled=args.disable, reset_settings=args.reset_settings)
+            return run_gui(disabled=args.disable, reset_settings=args.reset_settings, safe_mode=args.safe_mode,
+                           scene=getattr(args, "scene", None))
         reg = load_registry(disabled=args.disable)
         if args.command == "list":
             return cmd_list(reg, args.json)
