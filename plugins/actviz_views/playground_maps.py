@@ -99,12 +99,12 @@ def decade_ticks(lo: float, hi: float, labels: int = 4) -> list[tuple[float | No
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
         return [(1.0, [])]
     span = hi - lo
-    if span < 2:
+    if span < 1.5:
         marks = [d + math.log10(m) for d in range(math.floor(lo), math.ceil(hi) + 1) for m in (1, 2, 5)]
         inside = [v for v in marks if lo <= v <= hi]
         if len(inside) > labels:
             inside = [v for v in inside if abs(v - round(v)) < 1e-9] or inside[:labels]
         return [(None, inside)]
-    step = max(1, math.ceil(span / max(labels, 1)))
+    step = max(1, math.ceil(span / (max(labels, 1) + 1)))
     first = math.ceil(lo / step) * step
     return [(float(step), [float(v) for v in range(first, math.floor(hi) + 1, step)])]

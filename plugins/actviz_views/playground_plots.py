@@ -29,7 +29,7 @@ class DecadeAxis(pg.AxisItem):
     """A log axis labelled at whole decades, never crammed (pyqtgraph labels 2…9 × 10ⁿ too)."""
 
     def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803 - pyqtgraph's names
-        return decade_ticks(minVal, maxVal, labels=max(2, int(size // 45)))
+        return decade_ticks(minVal, maxVal, labels=max(3, int(size // 40)))
 
 
 def _plain(plot: pg.PlotItem) -> pg.PlotItem:

@@ -12,7 +12,7 @@ POINTS = "Circles are training points, squares test points."
 
 
 def _num(v: float) -> str:
-    return f"{v:g}".replace("-", "−")
+    return f"{v:.3g}".replace("-", "−")
 
 
 def explanation(data: Dataset | None, net: PlaygroundNetwork | None, data_name: str) -> str:
@@ -51,7 +51,7 @@ def _scored(net: PlaygroundNetwork) -> str:
     loss = net.loss_spec
     if loss is None:
         return ""
-    text = f"The output unit ({net.output.label}) is scored by the loss {loss.label}"
+    text = f"The output unit, {net.output.label}, is scored by the loss {loss.label}"
     if loss.noise_model is not None:
         text += f", the negative log-likelihood of {loss.noise_model.name} noise"
     return text + "."

@@ -279,6 +279,7 @@ class PlaygroundView(ViewWidget):
 
     # -- drawing ------------------------------------------------------------------------------
     def redraw(self) -> None:
+        self._compact_combos()
         net = self.network
         self._frame += 1
         map_error = ""
@@ -294,6 +295,19 @@ class PlaygroundView(ViewWidget):
                     self.plots.draw_neurons([g[:, ::2, ::2] for g in grids[1:-1]])  # 30 × 30 is plenty at 44 px
             self.plots.draw_history(net)
         self._show_messages(map_error)
+
+    def _compact_combos(self) -> None:
+        """Long function labels ("Hyperbolic tangent (…)") must not widen the fixed control column."""
+        changed = False
+        for w in self.panel.widgets.values():
+            combo = getattr(w, "combo", None)
+            if combo is not None and combo.minimumWidth() != 80:
+                combo.setMinimumWidth(80)
+                combo.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+                w.updateGeometry()  # the panel's layout caches each control's old minimum width
+                changed = True
+        if changed:
+            self.panel.updateGeometry()
 
     def _show_messages(self, extra: str = "") -> None:
         net = self.network
