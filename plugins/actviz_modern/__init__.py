@@ -89,14 +89,29 @@ def _capped_exp(y):
     """
     y = np.asarray(y, dtype=float)
     d = np.maximum(y - EXP_CAP, 0.0)
-    return np.where(y <= EXP_CAP, np.exp(np.minimum(y, EXP_CAP)), math.exp(EXP_CAP) * (1.0 + d + 0.5 * d * d))
+    with np.errstate(over="ignore"):  # d² → inf only for y ≳ 1e154, where e^y overflows as well
+        quadratic = math.exp(EXP_CAP) * (1.0 + d + 0.5 * d * d)
+    return np.where(y <= EXP_CAP, np.exp(np.minimum(y, EXP_CAP)), quadratic)
+
+
+def _poisson_nll(y, t):
+    """e^y − t·y (e^y continued above 690); +inf, not inf − inf = NaN, where e^y's continuation overflows.
+
+    Where the continuation is finite (y ≲ 3e4) t·y is too, so the difference is exact there.
+    """
+    e = _capped_exp(y)
+    finite = np.isfinite(e)
+    with np.errstate(over="ignore"):  # t·y overflows only where E truly does (|y| ≳ 1e307)
+        return e - np.where(finite, t * np.where(finite, y, 0.0), 0.0)
 
 
 def _capped_exp_slope(y):
     """The derivative of :func:`_capped_exp`."""
     y = np.asarray(y, dtype=float)
     d = np.maximum(y - EXP_CAP, 0.0)
-    return np.where(y <= EXP_CAP, np.exp(np.minimum(y, EXP_CAP)), math.exp(EXP_CAP) * (1.0 + d))
+    with np.errstate(over="ignore"):  # inf only for y ≳ 4e8, where e^y overflows as well
+        linear = math.exp(EXP_CAP) * (1.0 + d)
+    return np.where(y <= EXP_CAP, np.exp(np.minimum(y, EXP_CAP)), linear)
 
 
 _LGAMMA = np.frompyfunc(math.lgamma, 1, 1)
@@ -121,8 +136,14 @@ def _gelu_derivative(z):
     return _norm_cdf(z) + z * _norm_pdf(z)
 
 
+#: beyond this |z| the tanh approximation's u = √(2/π)(z + 0.044715z³) saturates σ(±2u) exactly
+GELU_TANH_CLIP = 1e5
+
+
 def _gelu_tanh_u(z):
-    return GELU_K * (z + GELU_C * z * z * z)
+    """u(z); z is clipped to ±1e5 first (u ≈ 1.8e13 there), so z³ never overflows."""
+    zc = np.clip(z, -GELU_TANH_CLIP, GELU_TANH_CLIP)
+    return GELU_K * (zc + GELU_C * zc * zc * zc)
 
 
 def _gelu_tanh(z):
@@ -131,10 +152,13 @@ def _gelu_tanh(z):
 
 
 def _gelu_tanh_derivative(z):
-    s = sigmoid(2.0 * _gelu_tanh_u(z))
-    du = GELU_K * (1.0 + 3.0 * GELU_C * z * z)
-    # d/dz σ(2u) = 2σ(2u)σ(−2u)·u′ = ½ sech²(u)·2u′ … written with σ to stay finite
-    return s + z * 2.0 * s * sigmoid(-2.0 * _gelu_tanh_u(z)) * du
+    u = _gelu_tanh_u(z)
+    s = sigmoid(2.0 * u)
+    zc = np.clip(z, -GELU_TANH_CLIP, GELU_TANH_CLIP)
+    du = GELU_K * (1.0 + 3.0 * GELU_C * zc * zc)
+    # d/dz σ(2u) = 2σ(2u)σ(−2u)·u′ = ½ sech²(u)·2u′ … written with σ to stay finite; the bracket is
+    # exactly 0 where σ saturates (|z| ≳ 10), so z·0 = 0 even at z = 1e308 (z·2 would overflow first)
+    return s + (2.0 * s * sigmoid(-2.0 * u) * du) * z
 
 
 def _silu(z):
@@ -296,7 +320,7 @@ ACTIVATIONS = (
     Activation(
         name="hardswish", label="Hard swish",
         formula=r"f(z)=z\,\frac{\mathrm{ReLU6}(z+3)}{6}",
-        function=lambda z: z * np.clip(z + 3.0, 0.0, 6.0) / 6.0,
+        function=lambda z: z * (np.clip(z + 3.0, 0.0, 6.0) / 6.0),  # the factor ≤ 1: no overflow
         derivative=lambda z: np.where(z <= -3.0, 0.0, np.where(z < 3.0, z / 3.0 + 0.5, 1.0)),
         derivative_formula=r"f'(z)=" + _cases3(r"0 \quad z\leq -3", r"\frac{2z+3}{6} \quad -3<z<3",
                                               r"1 \quad z\geq 3"),
@@ -477,6 +501,17 @@ def _poisson_sample(y, n, rng, **params):
     return rng.poisson(math.exp(min(float(y), 40.0)), int(n)).astype(float)
 
 
+def _gaussian_nll(y, t, var):
+    """½ ln σ² + ½(y−t)²/σ², as ½ ln σ² + s² with s = (y−t)·√(1/(2σ²)).
+
+    Squaring (y−t) first overflows at |y−t| ≈ 1.3e154 although E stays finite up to
+    |y−t| ≈ 1.9e154·σ; s² overflows only where E itself does.
+    """
+    with np.errstate(over="ignore"):  # s or s² = inf exactly where the true E exceeds float64
+        s = (y - t) * math.sqrt(0.5 / var)
+        return 0.5 * math.log(var) + s * s
+
+
 def _gaussian_var_log_density(t, y, var, **params):
     r = np.asarray(t, dtype=float) - np.asarray(y, dtype=float)
     return -0.5 * (math.log(2.0 * math.pi * var) + r * r / var)
@@ -563,7 +598,7 @@ LOSSES = (
     Loss(
         name="poisson_nll", label="Poisson NLL (log input)",
         formula=r"E=e^{y}-t\,y",
-        function=lambda y, t: _capped_exp(y) - t * y,
+        function=_poisson_nll,
         gradient=lambda y, t: _capped_exp_slope(y) - t,
         gradient_formula=r"\frac{\partial E}{\partial y}=e^{y}-t",
         target=Param("t", 2.0, 0.0, 10.0, step=1.0, label="count t",
@@ -582,7 +617,7 @@ LOSSES = (
     Loss(
         name="gaussian_nll", label="Gaussian NLL",
         formula=r"E=\frac{1}{2}\left(\ln\sigma^2+\frac{(y-t)^2}{\sigma^2}\right)",
-        function=lambda y, t, var: 0.5 * (math.log(var) + (y - t) ** 2 / var),
+        function=_gaussian_nll,
         gradient=lambda y, t, var: (y - t) / var,
         gradient_formula=r"\frac{\partial E}{\partial y}=\frac{y-t}{\sigma^2}",
         params=(Param("var", 1.0, 0.05, 5.0, step=0.05, label="variance σ²",

@@ -42,16 +42,24 @@ def squareplus(z, b):
 
     The textbook form cancels catastrophically for z ≪ 0 (−1000 + 1000.002…),
     so there we use the algebraically equal b / (2(√(z² + b) − z)).
+    Near the float limit z² overflows although f ≈ z does not: √(z² + b) is
+    np.hypot(z, √b), and sums are halved before they are added.
     """
-    r = np.sqrt(z * z + b)
-    # The inner np.where keeps the unused branch from dividing by zero at z = 0, b = 0.
-    negative_side = b / np.where(z < 0, r - z, 1.0)
-    return 0.5 * np.where(z < 0, negative_side, z + r)
+    sb = math.sqrt(b)
+    r = np.hypot(z, sb)
+    # np.where computes every branch for every element, so each branch gets inputs clamped to
+    # the range it is used on: no 0/0 at z = 0, b = 0, and no overflow in r − z near −1.8e308.
+    zs = np.where(z < -1.0, -1.0, np.minimum(z, -1e-300))  # −1 ≤ z < 0: r − z ≥ |z| > 0
+    near = 0.5 * b / (np.hypot(zs, sb) - zs)
+    zl = np.minimum(z, -1.0)  # z < −1: divide by |z| first
+    far = (0.5 * b / -zl) / (np.hypot(1.0, sb / zl) + 1.0)
+    negative_side = np.where(z < -1.0, far, near)
+    return np.where(z < 0, negative_side, 0.5 * z + 0.5 * r)
 
 
 def squareplus_derivative(z, b):
     """f′(z) = ½(1 + z/√(z² + b)) = f(z)/√(z² + b); ½ at the ReLU kink (b = 0, z = 0)."""
-    r = np.sqrt(z * z + b)
+    r = np.hypot(z, math.sqrt(b))
     return np.where(r > 0, squareplus(z, b) / np.where(r > 0, r, 1.0), 0.5)
 
 
@@ -82,33 +90,39 @@ ACTIVATIONS = [
 # ---------------------------------------------------------------------------
 
 
-def _log1p_square(u):
-    """ln(1 + u²) without overflowing u² for huge |u|: 2 ln|u| + ln(1 + 1/u²) there."""
-    a = np.abs(u)
+def _log1p_square_ratio(d, gamma):
+    """ln(1 + (d/γ)²) without forming d/γ, which overflows for |d| ≳ γ·1.8e308 (γ < 1).
+
+    For |d| > γ it is 2(ln|d| − ln γ) + ln(1 + (γ/d)²), every piece finite.
+    """
+    a = np.abs(d)
     # np.where computes both branches for every element, so clamp each branch's input to
-    # the range it is used on: otherwise a² overflows (or log(0) warns) in the discarded one.
-    small = np.minimum(a, 1.0)
-    big = np.maximum(a, 1.0)
-    inv = 1.0 / big  # ≤ 1, so its square can only underflow to 0, which is silent
-    return np.where(a <= 1.0, np.log1p(small * small), 2.0 * np.log(big) + np.log1p(inv * inv))
+    # the range it is used on: otherwise (d/γ)² overflows (or log(0) warns) in the discarded one.
+    small = np.minimum(a, gamma) / gamma  # ≤ 1
+    big = np.maximum(a, gamma)  # ≥ γ > 0: its log is finite, γ/big ≤ 1
+    ratio = gamma / big
+    return np.where(a <= gamma, np.log1p(small * small),
+                    2.0 * (np.log(big) - math.log(gamma)) + np.log1p(ratio * ratio))
 
 
 def cauchy_loss(y, t, gamma):
     """E = ln(1 + ((y − t)/γ)²)."""
-    return _log1p_square((y - t) / gamma)
+    return _log1p_square_ratio(y - t, gamma)
 
 
 def cauchy_gradient(y, t, gamma):
-    """∂E/∂y = 2u/(γ(1 + u²)), u = (y − t)/γ, written as 2/(γ(u + 1/u)) for |u| > 1."""
-    u = (y - t) / gamma
-    big = np.where(np.abs(u) > 1.0, u, 1.0)
-    return (2.0 / gamma) * np.where(np.abs(u) > 1.0, 1.0 / (big + 1.0 / big), u / (1.0 + u * u))
+    """∂E/∂y = 2d/(γ² + d²), d = y − t, written as 2/(d + γ²/d) for |d| > γ (no d² to overflow)."""
+    d = y - t
+    far = np.abs(d) > gamma
+    big = np.where(far, d, 1.0)
+    near = np.where(far, 0.0, d)
+    return np.where(far, 2.0 / (big + gamma * gamma / big), 2.0 * near / (gamma * gamma + near * near))
 
 
 def cauchy_log_density(t, y, gamma):
     """ln p(t | y) of t = y + γ·(standard Cauchy noise); elementwise in t and y."""
-    u = (np.asarray(t, dtype=float) - np.asarray(y, dtype=float)) / gamma
-    return -math.log(math.pi * gamma) - _log1p_square(u)
+    d = np.asarray(t, dtype=float) - np.asarray(y, dtype=float)
+    return -math.log(math.pi * gamma) - _log1p_square_ratio(d, gamma)
 
 
 def cauchy_sample(y, n, rng, gamma):
