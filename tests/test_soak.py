@@ -18,7 +18,7 @@ from PySide6 import QtCore
 
 from actviz.gui.controls import ChoiceControl, ParamControl
 from actviz.gui.main_window import MainWindow
-from actviz.gui.viewbase import Choice
+from actviz.specs import Choice
 
 ACTIONS = int(os.environ.get("ACTVIZ_SOAK_ACTIONS", "2000"))
 SEED = 20261129

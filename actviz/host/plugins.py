@@ -7,8 +7,8 @@ stable order. A plugin that fails to import is recorded, never raised.
 
 from __future__ import annotations
 
+import difflib
 import os
-import sys
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,6 +18,7 @@ from typing import Any
 import pluggy
 
 from actviz import hookspecs
+from actviz.host import guard
 
 GROUP = "actviz"
 HOST_DISTRIBUTION = "actviz"
@@ -66,66 +67,174 @@ def make_plugin_manager() -> pluggy.PluginManager:
     return pm
 
 
+def _normalise(dist: str) -> str:
+    return dist.lower().replace("_", "-").replace(".", "-")
+
+
 def _entry_points() -> list[tuple[metadata.EntryPoint, str, str]]:
-    """(entry point, distribution name, version), built-ins first, each metadata file read once."""
+    """(entry point, distribution name, version): built-ins first, then by distribution name.
+
+    Every entry point is kept, collisions included (:func:`discover` decides
+    who owns a name); only the same distribution seen twice on ``sys.path``
+    is listed once. Each metadata file is read once.
+    """
     found = []
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for ep in metadata.entry_points(group=GROUP):
-        if ep.name in seen:  # the same distribution on sys.path twice shows up twice
-            continue
-        seen.add(ep.name)
         meta = ep.dist.metadata if ep.dist else None
-        found.append((ep, (meta["Name"] or "") if meta else "", (meta["Version"] or "") if meta else ""))
+        dist = (meta["Name"] or "") if meta else ""
+        key = (ep.name, _normalise(dist))
+        if key in seen:  # the same distribution on sys.path twice shows up twice
+            continue
+        seen.add(key)
+        found.append((ep, dist, (meta["Version"] or "") if meta else ""))
 
-    def order(item: tuple[metadata.EntryPoint, str, str]) -> tuple[int, str, str]:
-        ep, dist, _ = item
-        return (0 if dist == HOST_DISTRIBUTION else 1, dist.lower(), ep.name)
+    def order(item: tuple[metadata.EntryPoint, str, str]) -> tuple[int, str]:
+        _, dist, _ = item
+        return (0 if dist == HOST_DISTRIBUTION else 1, _normalise(dist))
 
-    return sorted(found, key=order)
+    return sorted(found, key=order)  # stable: one distribution's entry points keep their order
+
+
+def loser_name(name: str, dist: str) -> str:
+    """How ``actviz plugins`` lists an entry point that lost its name: ``name@distribution``."""
+    return f"{name}@{dist or '?'}"
+
+
+def discover(
+    blocked: Iterable[str] = (), safe_mode: bool = False,
+) -> tuple[list[tuple[metadata.EntryPoint, PluginInfo]], list[PluginInfo], list[Problem]]:
+    """Every entry point of the group, without importing any: (to load, all infos, problems).
+
+    Names are owned: a built-in keeps its name, and between third parties the
+    first by distribution name keeps it. The others are not loaded; each is a
+    problem naming both distributions, listed as ``name@distribution``.
+    ``safe_mode`` disables every entry point that is not built in.
+    """
+    blocked = set(blocked)
+    owners: dict[str, str] = {}
+    to_load: list[tuple[metadata.EntryPoint, PluginInfo]] = []
+    infos: list[PluginInfo] = []
+    problems: list[Problem] = []
+    for ep, dist, version in _entry_points():
+        builtin = dist == HOST_DISTRIBUTION
+        info = PluginInfo(name=ep.name, distribution=dist, version=version, builtin=builtin, location=ep.value)
+        if ep.name in owners:
+            info.name = loser_name(ep.name, dist)
+            info.status = "failed"
+            infos.append(info)
+            owner = owners[ep.name]
+            why = "a built-in plugin" if owner == HOST_DISTRIBUTION else "it sorts first"
+            problems.append(Problem(info.name, "name",
+                                    f"entry point name {ep.name!r} of distribution {dist!r} is already taken "
+                                    f"by distribution {owner!r} ({why}); not loaded"))
+            continue
+        owners[ep.name] = dist
+        infos.append(info)
+        if ep.name in blocked or (safe_mode and not builtin):
+            info.status = "disabled"
+            continue
+        to_load.append((ep, info))
+    return to_load, infos, problems
+
+
+def safe_mode_from_env(environ: dict[str, str] | None = None) -> bool:
+    raw = (environ if environ is not None else os.environ).get("ACTVIZ_SAFE_MODE", "")
+    return raw.strip().lower() not in ("", "0", "false", "no")
 
 
 def _location(obj: Any) -> str:
     return getattr(obj, "__file__", None) or getattr(type(obj), "__module__", "") or ""
 
 
+_forks = [0]  # os.fork() calls seen in this process (a plugin must not fork the host)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_parent=lambda: _forks.__setitem__(0, _forks[0] + 1))
+
+
+class _Watch:
+    """Around one run of plugin code: what it changed globally, and whether it forked.
+
+    In a forked copy of the host the plugin's code returns to ours; that copy
+    leaves at once (``os._exit``), and the original names the plugin.
+    """
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.forks = _forks[0]
+        self.state = guard.GlobalState()
+
+    def finish(self, plugin: str, stage: str, where: str) -> list[Problem]:
+        if os.getpid() != self.pid:
+            os._exit(0)
+        found = []
+        changes = self.state.undo()
+        if changes:
+            found.append(Problem(plugin, "side-effect", guard.side_effect_message(changes, where)))
+        if _forks[0] != self.forks:
+            found.append(Problem(plugin, "side-effect", f"{where} forked the process (os.fork); "
+                                 "a plugin must not fork the host"))
+        return found
+
+
+def _contained(exc: BaseException) -> None:
+    """Re-raise a KeyboardInterrupt; everything else a plugin raises is recorded by the caller."""
+    if isinstance(exc, KeyboardInterrupt):
+        raise exc
+
+
+def _format_tb(exc: BaseException) -> str:
+    try:
+        return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    except BaseException:  # noqa: BLE001 - a plugin's exception may break formatting
+        return ""
+
+
 def load_plugins(
     disabled: Iterable[str] = (),
     extra: Iterable[tuple[str, Any]] = (),
     entry_points: bool = True,
+    safe_mode: bool = False,
+    only: Iterable[str] | None = None,
 ) -> tuple[pluggy.PluginManager, list[PluginInfo], list[Problem]]:
     """Import and register every plugin not in ``disabled``.
 
     ``extra`` registers in-process plugins (name, module-or-object) after the
     entry points, as a third party would be; tests and user formulas use it.
+    ``safe_mode`` (or ``ACTVIZ_SAFE_MODE=1``) loads the built-in plugins only.
+    ``only`` imports just the entry points of those names (``actviz check``
+    checks each plugin in a process of its own).
     """
+    safe_mode = safe_mode or safe_mode_from_env()
     blocked = set(disabled) | disabled_from_env()
     pm = make_plugin_manager()
     infos: list[PluginInfo] = []
     problems: list[Problem] = []
     sources: list[tuple[str, Any, PluginInfo]] = []
     if entry_points:
-        for ep, dist, version in _entry_points():
-            info = PluginInfo(name=ep.name, distribution=dist, version=version,
-                              builtin=dist == HOST_DISTRIBUTION, location=ep.value)
-            infos.append(info)
-            if ep.name in blocked:
-                info.status = "disabled"
-                continue
+        to_load, infos, problems = discover(blocked, safe_mode)
+        if only is not None:
+            keep = set(only)
+            to_load = [(ep, info) for ep, info in to_load if ep.name in keep]
+            infos = [info for info in infos if info.name in keep]
+            problems = [p for p in problems if p.plugin in keep]
+        for ep, info in to_load:
+            watch = _Watch()
             try:
                 obj = ep.load()
             except BaseException as exc:  # noqa: BLE001 - a plugin may raise anything, even SystemExit
-                if isinstance(exc, KeyboardInterrupt):
-                    raise
+                problems.extend(watch.finish(ep.name, "import", "importing it"))
+                _contained(exc)
                 info.status = "failed"
-                problems.append(Problem(ep.name, "import", f"{type(exc).__name__}: {exc}",
-                                        traceback.format_exc()))
+                problems.append(Problem(ep.name, "import", guard.describe(exc), _format_tb(exc)))
                 continue
+            problems.extend(watch.finish(ep.name, "import", "importing it"))
             info.location = _location(obj)
             sources.append((ep.name, obj, info))
     for name, obj in extra:
         info = PluginInfo(name=name, location=_location(obj))
         infos.append(info)
-        if name in blocked:
+        if name in blocked or safe_mode:
             info.status = "disabled"
             continue
         sources.append((name, obj, info))
@@ -134,36 +243,97 @@ def load_plugins(
             if pm.get_plugin(name) is not None:
                 raise ValueError(f"a plugin named {name!r} is already registered")
             pm.register(obj, name=name)
-        except Exception as exc:  # noqa: BLE001 - pluggy validates hook signatures here
+        except BaseException as exc:  # noqa: BLE001 - pluggy validates hook signatures here
+            _contained(exc)
             info.status = "failed"
-            problems.append(Problem(name, "register", f"{type(exc).__name__}: {exc}",
-                                    traceback.format_exc()))
+            problems.append(Problem(name, "register", guard.describe(exc), _format_tb(exc)))
+            continue
+        problems.extend(_unknown_hooks(pm, name, obj))
     return pm, infos, problems
+
+
+def _hookspec_names() -> list[str]:
+    return sorted(n for n in vars(hookspecs) if n.startswith("actviz_"))
+
+
+def _did_you_mean(name: str) -> str:
+    close = difflib.get_close_matches(name, _hookspec_names(), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else f"the hooks are {', '.join(_hookspec_names())}"
+
+
+def _unknown_hooks(pm: pluggy.PluginManager, name: str, obj: Any) -> list[Problem]:
+    """Hooks of this plugin that pluggy would never call: a typo'd name, or a hook without ``@hookimpl``.
+
+    (pluggy's ``check_pending`` raises for the first unknown hook only.)
+    """
+    found = []
+    specs = set(_hookspec_names())
+    try:
+        for hook_name, caller in vars(pm.hook).items():
+            if hook_name.startswith("_") or caller.has_spec():
+                continue
+            if any(impl.plugin_name == name for impl in caller.get_hookimpls()):
+                found.append(Problem(name, "hook", f"hook {hook_name!r} matches no hookspec, so it is never "
+                                     f"called; {_did_you_mean(hook_name)}"))
+        for attr in dir(obj):
+            if not attr.startswith("actviz_"):
+                continue
+            caller = getattr(pm.hook, attr, None)
+            if caller is not None and any(impl.plugin_name == name for impl in caller.get_hookimpls()):
+                continue
+            if attr in specs or difflib.get_close_matches(attr, specs, n=1, cutoff=0.8):
+                if callable(getattr(obj, attr, None)):
+                    found.append(Problem(name, "hook", f"{attr}() has no @actviz.hookimpl decorator, so it is "
+                                         "never called" + ("" if attr in specs else f"; {_did_you_mean(attr)}")))
+    except BaseException as exc:  # noqa: BLE001 - dir() and getattr() run the plugin's code
+        _contained(exc)
+        found.append(Problem(name, "hook", f"inspecting its hooks raised {guard.describe(exc)}"))
+    return found
 
 
 def call_each(pm: pluggy.PluginManager, hook_name: str) -> Iterable[tuple[str, Any, Problem | None]]:
     """Call one hook plugin by plugin, in registration order, each call guarded.
 
     Yields (plugin name, returned items as a list, problem or None). A hook
-    that raises, returns None or a non-iterable, or whose generator raises
-    half-way, yields a problem and no items.
+    that raises (anything but KeyboardInterrupt, SystemExit included),
+    returns None or a non-iterable, whose generator raises half-way, or that
+    takes longer than :func:`guard.hook_seconds`, yields a problem and no
+    items. A hook that changes numpy or builtins globally, or forks, yields
+    an extra ``side-effect`` problem (no items with it) and the change is
+    undone.
     """
     caller = getattr(pm.hook, hook_name)
+    seconds = guard.hook_seconds()
     # get_hookimpls() lists in registration order (pluggy *calls* them in reverse);
     # registration order is what makes built-ins win and the first third party keep a name.
     for impl in caller.get_hookimpls():
         name = impl.plugin_name
         try:
-            result = impl.function()
-            if result is None:
-                raise TypeError(f"{hook_name}() returned None; return a list of specs")
-            if isinstance(result, (str, bytes)) or not hasattr(result, "__iter__"):
-                raise TypeError(f"{hook_name}() returned {type(result).__name__}; return a list of specs")
-            items = list(result)
-        except BaseException as exc:  # noqa: BLE001
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            yield name, [], Problem(name, hook_name, f"{type(exc).__name__}: {exc}",
-                                    "".join(traceback.format_exception(*sys.exc_info())))
+            items, error, effects = guard.run_limited(seconds, _run_hook, impl.function, hook_name, name)
+        except guard.TimedOut:
+            yield name, [], Problem(name, hook_name, f"{hook_name}() did not return within {seconds:g} s")
+            continue
+        for problem in effects:
+            yield name, [], problem
+        if error is not None:
+            _contained(error)
+            yield name, [], Problem(name, hook_name, guard.describe(error), _format_tb(error))
             continue
         yield name, items, None
+
+
+def _run_hook(function: Any, hook_name: str, plugin: str) -> tuple[list, BaseException | None, list[Problem]]:
+    """On the worker thread: call the hook and list what it returns, watched."""
+    watch = _Watch()
+    items: list = []
+    error: BaseException | None = None
+    try:
+        result = function()
+        if result is None:
+            raise TypeError(f"{hook_name}() returned None; return a list of specs")
+        if isinstance(result, (str, bytes)) or not hasattr(result, "__iter__"):
+            raise TypeError(f"{hook_name}() returned {type(result).__name__}; return a list of specs")
+        items = list(result)
+    except BaseException as exc:  # noqa: BLE001 - handed back to call_each
+        error, items = exc, []
+    return items, error, watch.finish(plugin, hook_name, f"{hook_name}()")

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from actviz.host import evaluation
+from actviz.host import evaluation, guard
 from actviz.host.plugins import PluginInfo, Problem, call_each, load_plugins
 from actviz.numerics import derivative_mismatch, numerical_derivative
 from actviz.specs import Activation, Loss, SpecError, View, validate_spec, validate_view
@@ -78,14 +78,34 @@ def targets(spec: Activation | Loss) -> list[float | None]:
 
 
 def kinks_of(spec: Activation | Loss, params: dict[str, float], t: float | None) -> list[float]:
+    """Where the spec says it has kinks, plus y = t for a loss; a broken ``kinks`` only loosens the check.
+
+    ``kinks`` is plugin code: it runs with a time cap (:data:`guard.KINKS_SECONDS`)
+    and whatever it raises or returns that is not numbers is ignored.
+    """
     extra = [t] if t is not None else []  # losses usually kink at y = t
     if spec.kinks is None:
         return extra
-    try:
-        args = (t,) if isinstance(spec, Loss) else ()
-        return [float(k) for k in spec.kinks(*args, **params)] + extra
-    except Exception:  # noqa: BLE001 - a broken kinks() only loosens the check
+    args = (t,) if isinstance(spec, Loss) else ()
+
+    def listed() -> list[float]:  # iterating and float() run the plugin's code too
+        return [float(k) for k in spec.kinks(*args, **params)]
+
+    if id(spec.kinks) in _HUNG_KINKS:  # it hung once: don't wait for it again
         return extra
+    try:
+        return guard.run_limited(guard.KINKS_SECONDS, listed) + extra
+    except KeyboardInterrupt:
+        raise
+    except guard.TimedOut:
+        _HUNG_KINKS[id(spec.kinks)] = spec.kinks
+        return extra
+    except BaseException:  # noqa: BLE001 - SystemExit or junk from kinks()
+        return extra
+
+
+#: kinks callables that did not return in time, by id (kept alive so the id is not reused)
+_HUNG_KINKS: dict[int, Any] = {}
 
 
 def check_spec(spec: Activation | Loss, deep: bool = False) -> list[Problem]:
@@ -162,43 +182,89 @@ def _admit(spec: Any, plugin: str, table: dict, taken: dict[str, str], problems:
         if not isinstance(spec, kind):
             raise SpecError(f"expected actviz.{kind.__name__}, got {type(spec).__name__}")
         validate_spec(spec)
-    except SpecError as exc:
-        name = getattr(spec, "name", "")
-        problems.append(Problem(plugin, "validate", str(exc), spec=name if isinstance(name, str) else ""))
+        name = spec.name
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a spec subclass runs plugin code in its attributes
+        name = _safe_name(spec)
+        message = str(exc) if isinstance(exc, SpecError) else f"validating it raised {guard.describe(exc)}"
+        problems.append(Problem(plugin, "validate", message, spec=name))
         return
-    if spec.name in taken:
-        problems.append(Problem(plugin, "validate",
-                                f"name {spec.name!r} is already taken by plugin {taken[spec.name]!r}",
-                                spec=spec.name))
+    if name in taken:
+        problems.append(Problem(plugin, "validate", f"name {name!r} is already taken by plugin {taken[name]!r}",
+                                spec=name))
         return
-    spec = _with_numerical_derivative(dataclasses.replace(spec, plugin=plugin))
-    found = check_spec(spec)
+    try:
+        spec = _with_numerical_derivative(dataclasses.replace(spec, plugin=plugin))
+        found = check_spec(spec)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001
+        problems.append(Problem(plugin, "probe", f"checking it raised {guard.describe(exc)}", spec=name))
+        return
     problems.extend(found)
     if any(p.stage == "probe" for p in found):
         return
-    taken[spec.name] = plugin
-    table[spec.name] = spec
+    taken[name] = plugin
+    table[name] = spec
+
+
+def _safe_name(spec: Any) -> str:
+    try:
+        name = getattr(spec, "name", "")
+    except BaseException:  # noqa: BLE001
+        return ""
+    return name if isinstance(name, str) else ""
+
+
+def _admit_view(view: Any, plugin: str, views: dict, problems: list[Problem]) -> None:
+    try:
+        validate_view(view)
+        name = view.name
+        if name in views:
+            problems.append(Problem(plugin, "validate", f"view name {name!r} is already taken "
+                                    f"by plugin {views[name].plugin!r}"))
+            return
+        views[name] = dataclasses.replace(view, plugin=plugin)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001
+        message = str(exc) if isinstance(exc, SpecError) else f"validating it raised {guard.describe(exc)}"
+        problems.append(Problem(plugin, "validate", message))
 
 
 def load_registry(
     disabled: Iterable[str] = (),
     extra: Iterable[tuple[str, Any]] = (),
     entry_points: bool = True,
+    safe_mode: bool = False,
+    only: Iterable[str] | None = None,
 ) -> Registry:
     """Load every plugin not in ``disabled`` and return the validated registry.
 
     ``extra`` adds in-process plugins as (name, module-or-object) pairs; they
-    load after the entry points, like third parties.
+    load after the entry points, like third parties. ``safe_mode`` loads the
+    built-in plugins only; ``only`` imports just the named entry points.
+
+    Names are owned: every hook of every plugin is called first, then specs
+    are admitted plugin by plugin in load order (built-ins first), so a
+    third party's activation cannot take the name of a built-in loss. A name
+    already taken is a problem naming both plugins.
     """
-    pm, infos, problems = load_plugins(disabled, extra, entry_points)
+    pm, infos, problems = load_plugins(disabled, extra, entry_points, safe_mode=safe_mode, only=only)
     reg = Registry(problems=problems, plugins=infos)
-    taken: dict[str, str] = {}
+    offered: dict[str, list[tuple[list, dict, type]]] = {}
     for hook, table, kind in (("actviz_activations", reg.activations, Activation),
                               ("actviz_losses", reg.losses, Loss)):
         for plugin, items, problem in call_each(pm, hook):
             if problem is not None:
                 reg.problems.append(problem)
                 continue
+            offered.setdefault(plugin, []).append((items, table, kind))
+    order = [name for name, _ in pm.list_name_plugin()]  # registration order
+    taken: dict[str, str] = {}
+    for plugin in sorted(offered, key=lambda n: order.index(n) if n in order else len(order)):
+        for items, table, kind in offered[plugin]:
             for item in items:
                 _admit(item, plugin, table, taken, reg.problems, kind)
     for plugin, items, problem in call_each(pm, "actviz_views"):
@@ -206,16 +272,7 @@ def load_registry(
             reg.problems.append(problem)
             continue
         for view in items:
-            try:
-                validate_view(view)
-            except SpecError as exc:
-                reg.problems.append(Problem(plugin, "validate", str(exc)))
-                continue
-            if view.name in reg.views:
-                reg.problems.append(Problem(plugin, "validate", f"view name {view.name!r} is already taken "
-                                            f"by plugin {reg.views[view.name].plugin!r}"))
-                continue
-            reg.views[view.name] = dataclasses.replace(view, plugin=plugin)
+            _admit_view(view, plugin, reg.views, reg.problems)
     _summarise(reg)
     return reg
 

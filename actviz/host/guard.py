@@ -1,0 +1,141 @@
+"""Running plugin code in the host: a time cap, and nothing it changes globally survives.
+
+:func:`run_limited` runs a callable on a reusable daemon worker thread and
+waits at most so many seconds for it. :class:`GlobalState` snapshots what a
+plugin could monkeypatch for everyone (numpy's error handling and the
+functions of ``numpy``, ``math`` and ``builtins``); :meth:`GlobalState.undo`
+puts it back and says what had changed, so the culprit can be named.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import os
+import queue
+import threading
+import types
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+#: the time a hook (``actviz_activations()`` …) may take; ``ACTVIZ_HOOK_TIMEOUT`` overrides
+HOOK_SECONDS = 5.0
+#: the time one ``kinks(...)`` call may take
+KINKS_SECONDS = 0.25
+
+WATCHED_MODULES = (np, math, builtins)
+
+
+def hook_seconds() -> float:
+    try:
+        return max(0.01, float(os.environ.get("ACTVIZ_HOOK_TIMEOUT", HOOK_SECONDS)))
+    except ValueError:
+        return HOOK_SECONDS
+
+
+class TimedOut(Exception):
+    """The plugin code did not return within the time allowed (it is left running on a daemon thread)."""
+
+
+def describe(exc: BaseException) -> str:
+    """``Type: message`` for any exception, even one whose ``__str__`` raises."""
+    try:
+        text = str(exc)
+    except BaseException:  # noqa: BLE001 - a plugin's exception class may break str()
+        text = "<unprintable>"
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class _Worker:
+    def __init__(self) -> None:
+        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._loop, name="actviz-plugin-call", daemon=True).start()
+
+    def _loop(self) -> None:
+        while True:
+            self.jobs.get()()
+
+
+_idle: list[_Worker] = []
+_idle_lock = threading.Lock()
+
+
+def run_limited(seconds: float, fn: Callable, *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)`` on a worker thread; its result, or its exception re-raised here.
+
+    Raises :class:`TimedOut` after ``seconds``; the call is abandoned (Python
+    cannot stop a thread) and its worker is never reused. Any exception the
+    call raises, SystemExit and KeyboardInterrupt included, is re-raised in
+    the caller, who decides what to contain.
+    """
+    box: dict[str, Any] = {}
+    finished = threading.Event()
+
+    def job() -> None:
+        try:
+            box["out"] = fn(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            box["error"] = exc
+        finally:
+            finished.set()
+
+    with _idle_lock:
+        worker = _idle.pop() if _idle else None
+    if worker is None:
+        worker = _Worker()
+    worker.jobs.put(job)
+    if not finished.wait(seconds):
+        raise TimedOut(f"did not return within {seconds:g} s")
+    with _idle_lock:
+        _idle.append(worker)
+    if "error" in box:
+        raise box["error"]
+    return box["out"]
+
+
+def _same(a: Any, b: Any) -> bool:
+    return a is b
+
+
+class GlobalState:
+    """What a plugin must not change for everyone: taken before its code runs, checked after.
+
+    numpy's error handling lives in a context variable, so take and undo the
+    snapshot on the thread that runs the plugin code.
+    """
+
+    def __init__(self) -> None:
+        self.err = np.geterr()
+        self.modules = {m.__name__: dict(vars(m)) for m in WATCHED_MODULES}
+
+    def undo(self) -> list[str]:
+        """Put everything back; one short phrase per change found (empty: nothing changed)."""
+        changes: list[str] = []
+        err = np.geterr()
+        if err != self.err:
+            diff = ", ".join(f"{k}={err[k]!r}" for k in sorted(err) if err[k] != self.err.get(k))
+            changes.append(f"numpy's error handling (np.seterr {diff})")
+            np.seterr(**self.err)
+        for module in WATCHED_MODULES:
+            before = self.modules[module.__name__]
+            now = vars(module)
+            name = module.__name__
+            for key in [k for k in now if k not in before]:
+                if isinstance(now[key], types.ModuleType):  # numpy imports its submodules lazily
+                    continue
+                changes.append(f"added {name}.{key}")
+                delattr(module, key)
+            for key, value in before.items():
+                if key not in now:
+                    changes.append(f"deleted {name}.{key}")
+                    setattr(module, key, value)
+                elif not _same(now[key], value):
+                    changes.append(f"replaced {name}.{key}")
+                    setattr(module, key, value)
+        return changes
+
+
+def side_effect_message(changes: list[str], where: str) -> str:
+    return f"{where} changed global state for every plugin: {'; '.join(changes)} (undone)"
