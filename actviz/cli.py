@@ -9,9 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from collections.abc import Sequence
 
+from actviz.host.isolation import CheckReport, check_plugins, describe_function, describe_view, problem_dict
+from actviz.host.plugins import Problem, disabled_from_env, discover
 from actviz.host.registry import Registry, deep_check, load_registry
+from actviz.host.sanitize import clean
 
 
 class UsageError(Exception):
@@ -35,11 +39,15 @@ def build_parser() -> Parser:
     parser.add_argument("--disable", action="append", default=[], metavar="PLUGIN",
                         help="do not load this plugin (repeatable; also ACTVIZ_DISABLE=a,b)")
     parser.add_argument("--reset-settings", action="store_true", help="forget the saved window state")
-    parser.add_argument("--safe-mode", action="store_true", help="load the built-in plugins only")
+    parser.add_argument("--safe-mode", action="store_true",
+                        help="load the built-in plugins only (every other entry point is disabled before import)")
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
     p = sub.add_parser("list", help="every function with its plugin and parameters")
     p.add_argument("--json", action="store_true")
-    sub.add_parser("check", help="validate every installed plugin; exit 1 on any problem")
+    p = sub.add_parser("check", help="validate installed plugins, each in a child process; exit 1 on any problem")
+    p.add_argument("plugins", nargs="*", metavar="PLUGIN", help="check only these (the others still load)")
+    p.add_argument("--verbose", "-v", action="store_true", help="a line per function, with tracebacks")
+    p.add_argument("--json", action="store_true", help="plugins, functions and problems as JSON")
     p = sub.add_parser("plugins", help="every plugin: distribution, location, status, what it adds")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("open", help="start the app on a saved scene")
@@ -75,60 +83,117 @@ def export_flags_help() -> str:
 
 
 def describe(spec) -> dict:
-    return {
-        "name": spec.name, "label": spec.label, "kind": spec.kind, "plugin": spec.plugin,
-        "params": [{"name": p.name, "default": p.default, "low": p.low, "high": p.high} for p in spec.params],
-        "numerical_derivative": spec.numerical_derivative,
-    }
+    return describe_function(spec)
+
+
+def _problem_line(p: Problem) -> str:
+    return clean(str(p))
 
 
 def cmd_list(reg: Registry, as_json: bool) -> int:
     items = [describe(s) for s in reg.functions()]
     if as_json:
-        print(json.dumps({"functions": items, "views": sorted(reg.views)}, indent=2))
+        print(json.dumps({"functions": items, "views": [describe_view(v) for v in reg.views.values()]}, indent=2))
         return 0
     for kind in ("activation", "loss"):
         rows = [i for i in items if i["kind"] == kind]
         print(f"{'losses' if kind == 'loss' else 'activations'} ({len(rows)}):")
         for i in rows:
-            params = ", ".join(f"{p['name']}={p['default']:g} [{p['low']:g}, {p['high']:g}]" for p in i["params"])
+            params = ", ".join(f"{clean(p['name'])}={p['default']:g} [{p['low']:g}, {p['high']:g}]"
+                               for p in i["params"])
             mark = " (numerical derivative)" if i["numerical_derivative"] else ""
-            print(f"  {i['name']:<28} {i['plugin']:<12} {params}{mark}")
+            print(f"  {clean(i['name']):<28} {clean(i['plugin']):<12} {params}{mark}")
+    print(f"views ({len(reg.views)}):")
+    for v in reg.views.values():
+        print(f"  {clean(v.name):<28} {clean(v.plugin):<12} {clean(v.label)}")
     if reg.problems:
         print(f"{len(reg.problems)} plugin problem(s); run `actviz check`", file=sys.stderr)
     return 0
 
 
-def cmd_check(reg: Registry) -> int:
-    problems = deep_check(reg)
-    for p in problems:
-        print(str(p))
-    n = len(reg.functions())
-    if problems:
-        print(f"{len(problems)} problem(s) in {len({p.plugin for p in problems})} plugin(s); "
-              f"{n} function(s) usable")
-        return 1
-    print(f"ok: {n} functions, {len(reg.views)} views, {len(reg.plugins)} plugins, no problems")
-    return 0
+def _summary(report: CheckReport) -> str:
+    n = len(report.functions)
+    if report.problems:
+        return (f"{len(report.problems)} problem(s) in {len({p.plugin for p in report.problems})} plugin(s); "
+                f"{n} function(s) usable")
+    return f"ok: {n} functions, {len(report.views)} views, {len(report.plugins)} plugins, no problems"
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Each plugin checked in a child process (:mod:`actviz.host.isolation`); exit 1 on any problem."""
+    names = list(dict.fromkeys(args.plugins)) or None
+    if names is not None:
+        known = [i.name for i in discover(set(args.disable) | disabled_from_env(), args.safe_mode)[1]]
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise UsageError(f"no plugin named {unknown[0]!r} (plugins: {', '.join(known) or 'none'})")
+    full = check_plugins(disabled=args.disable, safe_mode=args.safe_mode, names=names)
+    report = full.only(names) if names is not None else full
+    if args.json:
+        print(json.dumps({
+            "ok": not report.problems,
+            "plugins": [i.as_dict() for i in report.plugins],
+            "functions": [{**f, "problems": sum(p.plugin == f["plugin"] and p.spec == f["name"]
+                                                for p in report.problems)} for f in report.functions],
+            "views": report.views,
+            "problems": [problem_dict(p) for p in report.problems],
+        }, indent=2))
+        return 1 if report.problems else 0
+    if args.verbose:
+        _verbose_check(report)
+    else:
+        for p in report.problems:
+            print(_problem_line(p))
+    print(_summary(report))
+    return 1 if report.problems else 0
+
+
+def _verbose_check(report: CheckReport) -> None:
+    for info in report.plugins:
+        dist = f"{info.distribution} {info.version}".strip() or "(in-process)"
+        print(f"{clean(info.name)}: {info.status}, {clean(dist)}, {clean(info.location)}")
+        mine = [p for p in report.problems if p.plugin == info.name]
+        for p in (p for p in mine if not p.spec):
+            _verbose_problem(p, "  ")
+        specs = [f for f in report.functions if f["plugin"] == info.name]
+        for f in specs:
+            found = [p for p in mine if p.spec == f["name"]]
+            extra = " (numerical derivative)" if f["numerical_derivative"] else ""
+            print(f"  {'FAIL' if found else 'ok':<5}{clean(f['name'])} ({f['kind']}){extra}")
+            for p in found:
+                _verbose_problem(p, "       ")
+        listed = {f["name"] for f in specs}
+        for p in (p for p in mine if p.spec and p.spec not in listed):  # rejected: not usable
+            print(f"  {'FAIL':<5}{clean(p.spec)} (not loaded)")
+            _verbose_problem(p, "       ")
+        for v in (v for v in report.views if v["plugin"] == info.name):
+            print(f"  {'ok':<5}{clean(v['name'])} (view)")
+
+
+def _verbose_problem(p: Problem, indent: str) -> None:
+    print(f"{indent}{p.stage}: {clean(p.message)}")
+    if p.traceback:
+        print(textwrap.indent(clean(p.traceback.rstrip(), multiline=True), indent + "  "))
 
 
 def cmd_plugins(reg: Registry, as_json: bool) -> int:
+    problems = deep_check(reg)  # what `actviz check` reports, so both count the same problems
     rows = []
     for info in reg.plugins:
         d = info.as_dict()
         d["problems"] = [{"stage": p.stage, "spec": p.spec, "message": p.message, "traceback": p.traceback}
-                         for p in reg.problems if p.plugin == info.name]
+                         for p in problems if p.plugin == info.name]
         rows.append(d)
     if as_json:
         print(json.dumps(rows, indent=2))
         return 0
     for d in rows:
         dist = f"{d['distribution']} {d['version']}".strip() or "(in-process)"
-        print(f"{d['name']:<14} {d['status']:<9} {dist:<24} {d['location']}")
+        print(f"{clean(d['name']):<14} {d['status']:<9} {clean(dist):<24} {clean(d['location'])}")
         if d["adds"]:
-            print(f"{'':<14} adds: {', '.join(d['adds'])}")
+            print(f"{'':<14} adds: {', '.join(clean(a) for a in d['adds'])}")
         for p in d["problems"]:
-            print(f"{'':<14} problem [{p['stage']}] {p['spec']}: {p['message']}")
+            print(f"{'':<14} problem [{p['stage']}] {clean(p['spec'])}: {clean(p['message'])}")
     return 0
 
 
@@ -138,21 +203,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.command == "export":
             from actviz.cli_export import run_export  # Qt is imported only here
-            return run_export(args, load_registry(disabled=args.disable))
-        if args.safe_mode:
-            import os
-
-            os.environ["ACTVIZ_SAFE_MODE"] = "1"  # every registry this process loads: built-ins only
+            return run_export(args, load_registry(disabled=args.disable, safe_mode=args.safe_mode))
         if args.command in (None, "open"):
             from actviz.gui.app import run_gui
             return run_gui(disabled=args.disable, reset_settings=args.reset_settings, safe_mode=args.safe_mode,
                            scene=getattr(args, "scene", None))
-        reg = load_registry(disabled=args.disable)
+        if args.command == "check":
+            return cmd_check(args)
+        reg = load_registry(disabled=args.disable, safe_mode=args.safe_mode)
         if args.command == "list":
             return cmd_list(reg, args.json)
-        if args.command == "check":
-            return cmd_check(reg)
         return cmd_plugins(reg, args.json)
     except UsageError as exc:
-        print(f"actviz: error: {exc}", file=sys.stderr)
+        print(f"actviz: error: {clean(exc)}", file=sys.stderr)
         return 2

@@ -32,7 +32,9 @@ def test_list_json_is_machine_readable(capsys):
     lecture = [f for f in data["functions"] if f["plugin"] == "lecture"]
     assert sum(f["kind"] == "activation" for f in lecture) == 13
     assert sum(f["kind"] == "loss" for f in lecture) == 4
-    assert "function" in data["views"]
+    view = next(v for v in data["views"] if v["name"] == "function")
+    assert set(view) == {"name", "plugin", "label", "description"} and view["plugin"] == "views"
+    assert view["label"]
 
 
 def test_check_passes_on_the_builtins(capsys):
@@ -102,3 +104,106 @@ def test_bad_arguments_are_one_line_and_exit_2(capsys, argv, needle, tmp_path, m
 def test_module_entry_point_and_console_script_agree():
     proc = run("list")
     assert proc.returncode == 0 and "leaky_relu" in proc.stdout
+
+
+def test_list_headings_are_plural_words(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "losss" not in out
+    assert any(line.startswith("losses (") for line in out.splitlines())
+    assert any(line.startswith("activations (") for line in out.splitlines())
+
+
+HOSTILE_TEXT = "\x1b[2K\rok: 45 functions, no problems\x1b]52;c;ZXZpbA==\x07\u202e"
+
+
+def _hostile_names_plugin(tmp_path, monkeypatch):
+    from actviz.testing import install_entry_point_plugin
+
+    install_entry_point_plugin(tmp_path, monkeypatch, "noisy", f"""
+import numpy as np
+import actviz
+
+@actviz.hookimpl
+def actviz_activations():
+    return [actviz.Activation(name="noisy_fn", label={HOSTILE_TEXT!r}, formula="z",
+                              function=lambda z: 1.0)]
+
+@actviz.hookimpl
+def actviz_views():
+    return [actviz.View(name="noisy_view", label={HOSTILE_TEXT!r}, create=lambda context: None)]
+
+@actviz.hookimpl
+def actviz_losses():
+    raise RuntimeError({HOSTILE_TEXT!r})
+""")
+
+
+@pytest.mark.parametrize("argv", [["list"], ["plugins"], ["check", "noisy"], ["check", "noisy", "--verbose"]])
+def test_plugin_text_cannot_drive_the_terminal(argv, tmp_path, monkeypatch, capsys):
+    """ESC, \\r, OSC 52 (clipboard) and bidi overrides from a plugin are printed as visible escapes."""
+    _hostile_names_plugin(tmp_path, monkeypatch)
+    main(argv)
+    captured = capsys.readouterr()
+    for stream in (captured.out, captured.err):
+        assert "\x1b" not in stream and "\r" not in stream and "\x07" not in stream and "\u202e" not in stream
+    assert "\\x1b]52;c;" in captured.out, captured.out
+    assert "\\r" in captured.out
+
+
+def test_sanitize_escapes_every_control_character():
+    from actviz.host.sanitize import clean
+
+    assert clean("relu") == "relu"
+    assert clean("a\x1b[31mb\rc\td\x9be\u202ef\u2028") == "a\\x1b[31mb\\rc\\td\\x9be\\u202ef\\u2028"
+    assert clean("line 1\nline 2\r", multiline=True) == "line 1\nline 2\\r"
+    assert clean("naïve λ 😀") == "naïve λ 😀"
+
+
+def test_safe_mode_flag_reaches_every_command(tmp_path, monkeypatch, capsys):
+    from actviz.testing import install_entry_point_plugin
+
+    install_entry_point_plugin(tmp_path, monkeypatch, "third", """
+import actviz
+
+@actviz.hookimpl
+def actviz_activations():
+    return [actviz.Activation(name="third_fn", label="T", formula="z", function=lambda z: z * 1.0)]
+""")
+    assert main(["--safe-mode", "list"]) == 0
+    assert "third_fn" not in capsys.readouterr().out
+    assert main(["list"]) == 0
+    assert "third_fn" in capsys.readouterr().out  # nothing leaked from the safe-mode run
+    assert main(["--safe-mode", "plugins", "--json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["third"]["status"] == "disabled" and rows["lecture"]["status"] == "active"
+
+
+@pytest.fixture
+def fake_gui(monkeypatch):
+    calls = []
+    import actviz.gui.app
+
+    monkeypatch.setattr(actviz.gui.app, "run_gui", lambda **kw: calls.append(kw) or 0)
+    return calls
+
+
+def test_open_and_safe_mode_are_passed_to_the_gui(fake_gui, tmp_path):
+    scene = str(tmp_path / "s.actviz.json")
+    assert main(["--safe-mode", "--disable", "example", "open", scene]) == 0
+    assert main([]) == 0
+    first, second = fake_gui
+    assert first["scene"] == scene and first["safe_mode"] is True and list(first["disabled"]) == ["example"]
+    assert second["scene"] is None and second["safe_mode"] is False
+
+
+def test_export_has_a_scene_option_and_lists_its_own_flags():
+    from actviz.cli import build_parser, export_flags_help
+
+    args = build_parser().parse_args(["export", "--scene", "x.json", "--out", "x.png"])
+    assert args.scene == "x.json" and not args.want_help
+    assert build_parser().parse_args(["export", "relu"]).scene is None
+    assert build_parser().parse_args(["export", "--help"]).want_help
+    text = export_flags_help()
+    for flag in ("--view", "--scene", "--set", "--param", "--range", "--size", "--out"):
+        assert flag in text
