@@ -494,3 +494,22 @@ def test_safe_mode_loads_the_builtins_only(tmp_path, monkeypatch):
     assert all(i.status == "disabled" for i in reg.plugins if not i.builtin and i.name != "inproc")
     monkeypatch.setenv("ACTVIZ_SAFE_MODE", "1")
     assert "third_fn" not in actviz.load_registry().activations
+
+
+def test_system_exit_from_array_off_the_probe_grid_is_contained(tmp_path, monkeypatch):
+    """The derivative check evaluates the function between grid points, outside the guarded worker."""
+    install_entry_point_plugin(tmp_path, monkeypatch, "off_grid", activation_plugin(
+        "sly", "np.cos", name="sly", params="(Param('a', 0.5, 0.0, 1.0),)", prelude="""
+            from actviz.host.registry import ACTIVATION_GRID
+
+            class Fake:
+                def __array__(self, dtype=None, copy=None):
+                    raise SystemExit("__array__ says bye")
+
+            def sly(z, a=0.5):
+                return np.sin(z) if np.isin(z, ACTIVATION_GRID).all() else Fake()
+        """).replace("derivative=np.cos", "derivative=lambda z, a: np.cos(z)"))
+    reg = actviz.load_registry()
+    found = plugin_problems(reg, "off_grid") + [p for p in deep_check(reg) if p.plugin == "off_grid"]
+    assert found and all("SystemExit" in p.message for p in found), format_problems(found)
+    _assert_builtins_intact(reg)

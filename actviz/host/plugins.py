@@ -1,8 +1,13 @@
 """Finding plugins: entry points of the group ``actviz``, blocked before import when disabled.
 
-Built-in plugins (those shipped in the ``actviz`` distribution) come first so
-a third party can never shadow a built-in name; third parties follow in a
-stable order. A plugin that fails to import is recorded, never raised.
+Names are owned (:func:`discover`): the built-in plugins (those shipped in
+the ``actviz`` distribution) always keep their names and load first; between
+third parties the first by distribution name keeps a name; every collision
+is a problem naming both distributions. A plugin that fails to import is
+recorded, never raised. Plugin code (imports, hooks) is watched: anything it
+raises but KeyboardInterrupt is contained, hooks have a time cap
+(``ACTVIZ_HOOK_TIMEOUT``), and a change to numpy's error state or to the
+functions of numpy, math or builtins is undone and named (:mod:`guard`).
 """
 
 from __future__ import annotations

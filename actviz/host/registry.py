@@ -289,12 +289,22 @@ def _summarise(reg: Registry) -> None:
             info.status = "failed"
 
 
+def _contained_check(spec: Activation | Loss) -> list[Problem]:
+    """:func:`check_spec` with every parameter corner; plugin code raising SystemExit is a problem, not an exit."""
+    try:
+        return check_spec(spec, deep=True)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - e.g. __array__ of a returned object raising SystemExit
+        return [Problem(spec.plugin, "check", f"checking it raised {guard.describe(exc)}", spec=spec.name)]
+
+
 def deep_check(reg: Registry) -> list[Problem]:
     """Everything ``actviz check`` reports: load problems plus every parameter corner."""
     problems = list(reg.problems)
     seen = {(p.plugin, p.spec, p.message) for p in problems}
     for spec in reg.functions():
-        for p in check_spec(spec, deep=True):
+        for p in _contained_check(spec):
             if (p.plugin, p.spec, p.message) not in seen:
                 seen.add((p.plugin, p.spec, p.message))
                 problems.append(p)
