@@ -74,7 +74,7 @@ def control_perturb(window, view, name: str = "") -> tuple[str, Callable[[int], 
     from actviz.specs import Choice, Param
 
     model = view.model
-    keys = [k for k in model.active_keys() if not model.is_function(k.name)]
+    keys = [k for k in model.active_keys() if not model.is_function(k.name) and k.name not in model.batch_keys]
     params = [k for k in keys if isinstance(k.control, Param)]
     named = [k for k in params if k.name == DRAG_CONTROL.get(name, "")]
     preferred = named or [k for k in params if k.name not in (model.range_keys or ())]

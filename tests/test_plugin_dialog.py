@@ -48,7 +48,7 @@ def test_disabling_a_plugin_reloads_without_restart_and_is_remembered(qtbot, pri
     assert "relu" not in win.browser.items
     assert dialog.table.item(row_of(dialog, "lecture"), 1).text() == "disabled"
     assert win.save_state()
-    again = MainWindow(disabled=tuple(win.collect_state()["disabled"]))
+    again = MainWindow(disabled=tuple(win.collect_state()["window"]["disabled"]))
     qtbot.addWidget(again)
     assert "relu" not in again.registry.activations
     win.set_plugin_enabled("lecture", True)
@@ -61,7 +61,8 @@ def test_a_view_whose_plugin_goes_away_closes_cleanly(qtbot):
     win.show()
     assert "function" in win.views
     win.set_plugin_enabled("views", False)
-    assert "function" not in win.view_names and win.tabs.count() == len(win.view_names)
+    assert "function" not in win.view_names and win.tabs.count() == 1  # a note saying how to get them back
+    assert "enable the 'views' plugin" in win.tabs.widget(0).text()
     win.set_plugin_enabled("views", True)
     assert win.show_view("function") is not None
 

@@ -121,7 +121,7 @@ class Walker:
         view = self.win.current_view()
         if view is None:
             return
-        keys = view.model.active_keys()
+        keys = [k for k in view.model.active_keys() if k.name not in view.model.batch_keys]
         if not keys:
             return
         key = self.rng.choice(keys)

@@ -48,7 +48,8 @@ def perturb(model) -> dict[str, object]:
     changes: dict[str, object] = {}
     for key in model.active_keys():
         c = key.control
-        if len(changes) >= 4 or model.is_function(key.name) or key.name in (model.range_keys or ()):
+        if len(changes) >= 4 or model.is_function(key.name) or key.name in (model.range_keys or ()) \
+                or key.name in model.batch_keys:
             continue
         if isinstance(c, Param):
             value = c.default + 0.25 * (c.high - c.default) if c.high > c.default else c.low

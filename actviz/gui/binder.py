@@ -35,7 +35,8 @@ class Binding:
         self.rebuild()
 
     def keys(self) -> list[Key]:
-        return [k for k in self.model.active_keys() if self.include(k)]
+        """The model's keys this panel shows: never its batch keys (bulk work is for export)."""
+        return [k for k in self.model.active_keys() if k.name not in self.model.batch_keys and self.include(k)]
 
     def rebuild(self) -> None:
         keys = self.keys()

@@ -97,6 +97,8 @@ class ViewModel:
     """
 
     range_keys: tuple[str, str] | None = None
+    #: keys that run bulk work before drawing (train N epochs): for export and scenes, not for a panel or a drag
+    batch_keys: frozenset[str] = frozenset()
 
     def __init__(self, registry: Any = None, history: Any = None) -> None:
         self.registry = registry

@@ -103,6 +103,8 @@ def parse_csv(text: str) -> str:
 class PlaygroundModel(ViewModel):
     """A small network on 2-D data: every choice here, the trained weights as an extra."""
 
+    batch_keys = frozenset({"epochs"})
+
     def __init__(self, registry: Any = None, history: Any = None) -> None:
         #: called before every recorded change (the view writes its live weights here)
         self.flushers: list[Callable[[], None]] = []

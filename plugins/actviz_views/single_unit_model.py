@@ -26,6 +26,8 @@ KEEP = frozenset({"rules", "speed"})
 class SingleUnitModel(ViewModel):
     """Perceptron, delta rule and two logistic units on the same 2-D points."""
 
+    batch_keys = frozenset({"steps"})
+
     def declare(self, registry: Any):
         return (
             Choice("rules", "all", tuple(SHOW), label="rules shown", labels=tuple(SHOW_LABELS[k] for k in SHOW),
