@@ -16,6 +16,7 @@ import pluggy
 from actviz.host.plugins import PluginInfo, Problem
 from actviz.host.registry import Registry, load_registry
 from actviz.maths.pairs import OutputDeltaRule
+from actviz.models.tour import Tour, TourStop
 from actviz.specs import Activation, Loss, NoiseModel, Param, SpecError, View
 
 __version__ = "0.1.0"
@@ -32,6 +33,8 @@ __all__ = [
     "Problem",
     "Registry",
     "SpecError",
+    "Tour",
+    "TourStop",
     "View",
     "hookimpl",
     "load_registry",

@@ -18,6 +18,7 @@ from actviz.specs import Activation, Loss, View
 
 if TYPE_CHECKING:  # actviz.maths.pairs imports the plugin host, which imports this module
     from actviz.maths.pairs import OutputDeltaRule
+    from actviz.models.tour import Tour
 
 hookspec = pluggy.HookspecMarker("actviz")
 
@@ -112,4 +113,37 @@ def actviz_output_deltas() -> Iterable[OutputDeltaRule]:
                 delta=lambda z, y, t, ap, lp: (y - t) * swish_slope(z, ap["beta"]),
                 note="Squared error's ∂E/∂y is the error itself.",
             )]
+    """
+
+
+@hookspec
+def actviz_tours() -> Iterable[Tour]:
+    """Return guided tours through the views, as ``actviz.Tour`` specs.
+
+    A tour is a sequence of ``actviz.TourStop``: which view, the settings
+    that make its scene (that view's ``model.state()``, or flat keys as
+    ``actviz export --set`` takes them; a stop always starts from the view's
+    defaults), a short text saying what to look at and what to try, and
+    optionally ``check(models) -> bool`` (``models``: every view's model by
+    name) that tells the student when they have found it. Where a source is
+    wrong, give ``lecture_claim`` and ``correction`` to show both side by
+    side. Tours appear in the Tours menu, in ``actviz tour NAME`` and in
+    ``actviz export --tour NAME --out DIR``. A stop naming a view or key that
+    is not installed is a problem against the plugin, and the tour is left out;
+    the first plugin to use a tour name keeps it.
+
+    Example::
+
+        from actviz.models.tour import key_check
+
+        @actviz.hookimpl
+        def actviz_tours():
+            return [actviz.Tour(name="swish", title="Swish in two stops", stops=(
+                actviz.TourStop("Swish", "Swish is z·σ(βz): smooth, and not monotonic below 0.",
+                                view="function", settings={"function": "swish"}),
+                actviz.TourStop("Towards ReLU", "Drag β up: swish approaches ReLU.", view="function",
+                                settings={"function": "swish"},
+                                check=key_check("function", "function.beta", ">=", 4),
+                                check_text="β at 4 or more"),
+            ))]
     """

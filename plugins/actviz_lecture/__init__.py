@@ -381,3 +381,10 @@ OUTPUT_DELTAS = (
 @actviz.hookimpl
 def actviz_output_deltas():
     return OUTPUT_DELTAS
+
+
+@actviz.hookimpl
+def actviz_tours():
+    from actviz_lecture.tour import LECTURE_TOUR
+
+    return [LECTURE_TOUR]
