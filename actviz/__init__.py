@@ -16,7 +16,7 @@ import pluggy
 from actviz.host.plugins import PluginInfo, Problem
 from actviz.host.registry import Registry, load_registry
 from actviz.maths.pairs import OutputDeltaRule
-from actviz.models.tour import Tour, TourStop
+from actviz.models.tour import KeyCheck, Tour, TourStop
 from actviz.specs import Activation, Loss, NoiseModel, Param, SpecError, View
 
 __version__ = "0.1.0"
@@ -25,6 +25,7 @@ hookimpl = pluggy.HookimplMarker("actviz")
 
 __all__ = [
     "Activation",
+    "KeyCheck",
     "Loss",
     "NoiseModel",
     "OutputDeltaRule",

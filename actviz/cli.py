@@ -52,6 +52,8 @@ def build_parser() -> Parser:
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("open", help="start the app on a saved scene")
     p.add_argument("scene", metavar="FILE", help="a scene saved with File → Save scene…")
+    p = sub.add_parser("tour", help="start the app on a guided tour (without NAME: list the tours)")
+    p.add_argument("tour", nargs="?", metavar="NAME|FILE", help="an installed tour's name, or a .json/.toml tour file")
     p = sub.add_parser("export", add_help=False,
                        help="write a function or a view to PNG, SVG or CSV without a window")
     p.add_argument("name", nargs="?", help="function to export (function view)")
@@ -63,6 +65,7 @@ def build_parser() -> Parser:
     p.add_argument("--out", metavar="FILE")
     p.add_argument("--scene", metavar="FILE", help="render a saved scene (its current view, or --view)")
     p.add_argument("--size", nargs=2, type=int, default=(1000, 700), metavar=("W", "H"))
+    p.add_argument("--tour", metavar="NAME|FILE", help="every stop of a tour: a PNG each and handout.md in --out DIR")
     p.add_argument("-h", "--help", action="store_true", dest="want_help")
     return parser
 
@@ -79,6 +82,7 @@ def export_flags_help() -> str:
   --range LOW HIGH     the x range, for views that have one
   --size W H           pixels (default 1000 700)
   --out FILE           .png, .svg or .csv
+  --tour NAME|FILE     instead: every stop of a tour, a PNG each and handout.md, into --out DIR
 """
 
 
@@ -201,11 +205,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        if args.command == "export" and args.tour:
+            from actviz.cli_tour import run_tour_export  # Qt is imported only there
+            return run_tour_export(args, load_registry(disabled=args.disable, safe_mode=args.safe_mode))
+        if args.command == "tour" and not args.tour:
+            from actviz.cli_tour import list_tours
+            return list_tours(load_registry(disabled=args.disable, safe_mode=args.safe_mode))
         if args.command == "export":
             from actviz.cli_export import run_export  # Qt is imported only here
             return run_export(args, load_registry(disabled=args.disable, safe_mode=args.safe_mode))
-        if args.command in (None, "open"):
+        if args.command in (None, "open", "tour"):
             from actviz.gui.app import run_gui
+            if args.command == "tour":
+                return run_gui(disabled=args.disable, reset_settings=args.reset_settings, safe_mode=args.safe_mode,
+                               tour=args.tour)
             return run_gui(disabled=args.disable, reset_settings=args.reset_settings, safe_mode=args.safe_mode,
                            scene=getattr(args, "scene", None))
         if args.command == "check":

@@ -125,7 +125,8 @@ def actviz_tours() -> Iterable[Tour]:
     ``actviz export --set`` takes them; a stop always starts from the view's
     defaults), a short text saying what to look at and what to try, and
     optionally ``check(models) -> bool`` (``models``: every view's model by
-    name) that tells the student when they have found it. Where a source is
+    name) that tells the student when they have found it
+    (``actviz.KeyCheck(view, key, op, value)`` is the common one). Where a source is
     wrong, give ``lecture_claim`` and ``correction`` to show both side by
     side. Tours appear in the Tours menu, in ``actviz tour NAME`` and in
     ``actviz export --tour NAME --out DIR``. A stop naming a view or key that
@@ -134,8 +135,6 @@ def actviz_tours() -> Iterable[Tour]:
 
     Example::
 
-        from actviz.models.tour import key_check
-
         @actviz.hookimpl
         def actviz_tours():
             return [actviz.Tour(name="swish", title="Swish in two stops", stops=(
@@ -143,7 +142,7 @@ def actviz_tours() -> Iterable[Tour]:
                                 view="function", settings={"function": "swish"}),
                 actviz.TourStop("Towards ReLU", "Drag β up: swish approaches ReLU.", view="function",
                                 settings={"function": "swish"},
-                                check=key_check("function", "function.beta", ">=", 4),
+                                check=actviz.KeyCheck("function", "function.beta", ">=", 4),
                                 check_text="β at 4 or more"),
             ))]
     """

@@ -13,7 +13,8 @@ from actviz.gui.theme import apply_plot_theme
 
 
 def run_gui(disabled: Iterable[str] = (), reset_settings: bool = False, safe_mode: bool = False,
-            scene: str | None = None) -> int:
+            scene: str | None = None, tour: str | None = None) -> int:
+    """Open the main window (on ``scene``, then on ``tour``: a tour name or a tour file); the app's exit code."""
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setApplicationName("actviz")
     app.setOrganizationName("actviz")
@@ -35,5 +36,14 @@ def run_gui(disabled: Iterable[str] = (), reset_settings: bool = False, safe_mod
         window.setWindowTitle("actviz — safe mode (built-in plugins only)")
     if scene:
         window.open_scene(scene)
+    if tour:
+        from actviz.host.tours import find_tour
+        from actviz.models.tour import TourError
+
+        try:
+            window.start_tour(find_tour(tour, window.registry))
+        except TourError as exc:
+            print(f"actviz: error: {exc}", file=sys.stderr)
+            return 2
     window.show()
     return app.exec()

@@ -122,6 +122,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._view_separator = self.view_menu.addSeparator()
         self.plugins_menu = bar.addMenu("&Plugins")
         self._action(self.plugins_menu, "&Plugins…", self.show_problems)
+        self.tours_menu = bar.addMenu("&Tours")
+        self.tours_menu.aboutToShow.connect(self._fill_tours_menu)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Guide", self.show_guide, "F1")
         self._action(help_menu, "&About actviz", self.show_about)
@@ -378,6 +380,46 @@ class MainWindow(QtWidgets.QMainWindow):
 
         QtWidgets.QMessageBox.about(self, "About actviz",
                                     f"actviz {__version__}: activations, losses, δ and likelihoods.")
+
+    # -- tours ----------------------------------------------------------------------------------
+    def _fill_tours_menu(self) -> None:
+        """The registry's tours (plugins' hook ``actviz_tours``), listed when the menu opens."""
+        from actviz.host.tours import collect_tours
+
+        self.tours_menu.clear()
+        tours = collect_tours(self.registry)
+        for tour in tours.values():
+            self._action(self.tours_menu, tour.title.replace("&", "&&"), lambda _=False, t=tour: self.start_tour(t))
+        if not tours:
+            self.tours_menu.addAction("No tours installed").setEnabled(False)
+        self.tours_menu.addSeparator()
+        self._action(self.tours_menu, "&Open tour file…", self.open_tour_dialog)
+        self._update_problems()
+
+    def start_tour(self, tour):
+        """Show the tour panel on ``tour`` (an ``actviz.Tour``) at its first stop; returns the panel."""
+        from actviz.gui.tour_panel import TourPanel
+
+        old = getattr(self, "tour_panel", None)
+        if old is not None:
+            old.close()
+            self.removeDockWidget(old)
+            old.deleteLater()
+        self.tour_panel = TourPanel(self, tour)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, self.tour_panel)
+        self.tour_panel.go(0)
+        return self.tour_panel
+
+    def open_tour_dialog(self) -> None:
+        from actviz.host.tours import find_tour
+        from actviz.models.tour import TourError
+
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open tour", "", "actviz tour (*.json *.toml)")
+        if path:
+            try:
+                self.start_tour(find_tour(path, self.registry))
+            except TourError as exc:
+                self._tell(str(exc))
 
     # -- plugins on and off ---------------------------------------------------------------------
     def set_plugin_enabled(self, name: str, enabled: bool) -> None:

@@ -122,21 +122,6 @@ class KeyCheck:
         return f"{self.key} {self.op} {self.value}"
 
 
-@dataclass(frozen=True)
-class AllOf:
-    """Every one of ``checks`` holds (e.g. n ≥ 100 and k/n still 0.8)."""
-
-    checks: tuple[Check, ...]
-
-    def __call__(self, models: Models) -> bool:
-        return all(check(models) for check in self.checks)
-
-
-def key_check(view: str, key: str, op: str, value: float | str) -> KeyCheck:
-    """A check on one key of one view, for tours written in Python."""
-    return KeyCheck(view, key, op, value)
-
-
 def _text(owner: str, name: str, value: Any, required: bool = False) -> None:
     if not isinstance(value, str):
         raise TourError(f"{owner}: {name} must be a string, not {type(value).__name__}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from actviz.models.tour import AllOf, Tour, TourStop, key_check
+from actviz import KeyCheck, Tour, TourStop
 
 
 def _fn(name: str, **params: float) -> dict[str, Any]:
@@ -36,6 +36,12 @@ def _eighty_percent_of_many(models: Mapping[str, Any]) -> bool:
     return coin.get("source") == "typed" and n is not None and n >= 100 and abs(k - 0.8 * n) < 1e-9
 
 
+def _narrow_ramp(models: Mapping[str, Any]) -> bool:
+    """The ramp narrowed to within [−0.5, 0.5], where its slope 1/(x_max − x_min) reaches 1."""
+    return (KeyCheck("function", "function.xmin", ">=", -0.5)(models)
+            and KeyCheck("function", "function.xmax", "<=", 0.5)(models))
+
+
 STOPS = (
     TourStop(
         "Cheat sheet 1: the perceptron",
@@ -54,7 +60,7 @@ STOPS = (
         "The cheat sheet says this rule assumes minimising squared error: pick that loss in the function "
         "list to see E = ½(t − y)² and its derivative y − t, a straight line through the target.",
         view="function", settings=_fn("linear"),
-        check=key_check("function", "function", "==", "squared_error"),
+        check=KeyCheck("function", "function", "==", "squared_error"),
         check_text="squared error picked in the function list",
     ),
     TourStop(
@@ -65,7 +71,7 @@ STOPS = (
         "grows to β/4 = 1.25 at z = 0. The dashed numerical derivative stays on the drawn one only because "
         "the factor β is there.",
         view="function", settings=_fn("logistic", beta=1.0),
-        check=key_check("function", "function.beta", ">=", 5),
+        check=KeyCheck("function", "function.beta", ">=", 5),
         check_text="slope β at 5",
         lecture_claim="Logistic sigmoid f(x) = 1/(1 + e^(−βx)), f′(x) = f(x)(1 − f(x)).",
         correction="f′(x) = β·f(x)(1 − f(x)); the table drops β (right only for β = 1).",
@@ -90,7 +96,7 @@ STOPS = (
         "δ = 0 and never learns again (a dying unit). Widen the axis to z = −50: the derivative is 0 "
         "all the way; nothing pulls the unit back.",
         view="function", settings=_fn("relu"),
-        check=key_check("function", "zmin", "<=", -50),
+        check=KeyCheck("function", "zmin", "<=", -50),
         check_text="the z axis reaching −50 (zoom out with the mouse wheel, or drag the plot)",
     ),
     TourStop(
@@ -99,7 +105,7 @@ STOPS = (
         "α = 0 is the standard ReLU (underused units); α = 1 loses the nonlinearity.\n\n"
         "Drag α up to 1: the kink disappears and the unit is just linear, f′ = 1 everywhere.",
         view="function", settings=_fn("leaky_relu", alpha=0.1),
-        check=key_check("function", "function.alpha", ">=", 1),
+        check=KeyCheck("function", "function.alpha", ">=", 1),
         check_text="slope α at 1",
     ),
     TourStop(
@@ -116,7 +122,7 @@ STOPS = (
         "activation is closer to 0 than ReLU's. For z ≤ 0 its derivative is y + α.\n\n"
         "The lecture says ELU reduces to the standard ReLU when α = 0: drag α down to 0 and see it.",
         view="function", settings=_fn("elu", alpha=1.0),
-        check=key_check("function", "function.alpha", "==", 0),
+        check=KeyCheck("function", "function.alpha", "==", 0),
         check_text="α at 0",
     ),
     TourStop(
@@ -126,7 +132,7 @@ STOPS = (
         "Clever schemes initialise w near a cluster of the inputs.\n\n"
         "Move the centre w to 2: the bump and its derivative move with it.",
         view="function", settings=_fn("rbf", w=0.0),
-        check=key_check("function", "function.w", ">=", 2),
+        check=KeyCheck("function", "function.w", ">=", 2),
         check_text="centre w at 2 or more",
     ),
     TourStop(
@@ -137,7 +143,7 @@ STOPS = (
         view="playground",
         settings={"dataset": "circle", "features": "x1,x2", "hidden": "4,2", "activation": "tanh",
                   "learning_rate": 0.03, "batch_size": 10, "noise": 0.0, "train_ratio": 0.5},
-        check=key_check("playground", "activation", "==", "relu"),
+        check=KeyCheck("playground", "activation", "==", "relu"),
         check_text="hidden activation ReLU",
     ),
     TourStop(
@@ -147,7 +153,7 @@ STOPS = (
         "Shown is y₁ over z₁ with the other two logits z₂, z₃ fixed.\n\n"
         "Raise z₂ to 3: y₁ drops everywhere, because the outputs share one unit of probability.",
         view="function", settings=_fn("softmax", z2=0.0, z3=0.0),
-        check=key_check("function", "function.z2", ">=", 3),
+        check=KeyCheck("function", "function.z2", ">=", 3),
         check_text="logit z₂ at 3 or more",
     ),
     TourStop(
@@ -158,7 +164,7 @@ STOPS = (
         "Set the target t to 0: the shortcut goes flat at 0 while the true δ₁ = y₁ still pushes the "
         "wrong output down.",
         view="delta", settings={"pairs": "softmax:categorical_cross_entropy", "t": 1.0},
-        check=key_check("delta", "t", "==", 0),
+        check=KeyCheck("delta", "t", "==", 0),
         check_text="target t at 0",
         lecture_claim="δ_j = ∂E/∂y_j · y_j(1 − y_j) for a softmax output unit: the update is the same as "
                       "for two categories.",
@@ -172,7 +178,7 @@ STOPS = (
         "log-likelihood), which needs probabilities.\n\n"
         "Pick binary cross-entropy in the function list: with y* = 1 it grows without bound as y → 0.",
         view="function", settings=_fn("squared_error", t=1.0),
-        check=key_check("function", "function", "==", "binary_cross_entropy"),
+        check=KeyCheck("function", "function", "==", "binary_cross_entropy"),
         check_text="binary cross-entropy picked in the function list",
         lecture_claim="Cross-entropy J = y* log(y) + (1 − y*) log(1 − y), "
                       "dJ/dy = y*/y + (1 − y*)/(y − 1).",
@@ -185,7 +191,7 @@ STOPS = (
         "true class probability, usually 0 or 1. E = −t ln y − (1 − t) ln(1 − y), ∂E/∂y = (y − t)/(y(1 − y)).\n\n"
         "Set t to 0: the loss mirrors, now infinite at y = 1.",
         view="function", settings=_fn("binary_cross_entropy", t=1.0),
-        check=key_check("function", "function.t", "==", 0),
+        check=KeyCheck("function", "function.t", "==", 0),
         check_text="target t at 0",
         lecture_claim="Cross entropy H measures distance in bits from the predicted to the target distribution.",
         correction="With natural logarithms (ln) it is measured in nats; bits need log₂ (1 nat ≈ 1.44 bits).",
@@ -196,8 +202,7 @@ STOPS = (
         "With the default x_min = −1, x_max = 1 the middle slope is ½, not 1. Narrow the ramp to "
         "x_min = −0.5, x_max = 0.5: only then is the slope 1.",
         view="function", settings=_fn("piecewise_linear", xmin=-1.0, xmax=1.0),
-        check=AllOf((key_check("function", "function.xmin", ">=", -0.5),
-                     key_check("function", "function.xmax", "<=", 0.5))),
+        check=_narrow_ramp,
         check_text="x_min at −0.5 or above and x_max at 0.5 or below",
         lecture_claim="Piecewise linear: f′(x) = 1 for x_min ≤ x ≤ x_max.",
         correction="f′(x) = 1/(x_max − x_min) between x_min and x_max (1 only when they are 1 apart).",
@@ -208,7 +213,7 @@ STOPS = (
         "Move μ to 2: the derivative still crosses 0 at the peak, x = μ. The table's −x·f/σ² would cross "
         "at x = 0; the dashed numerical derivative shows which is right.",
         view="function", settings=_fn("gaussian", mu=0.0, sigma=1.0),
-        check=key_check("function", "function.mu", ">=", 2),
+        check=KeyCheck("function", "function.mu", ">=", 2),
         check_text="μ at 2 or more",
         lecture_claim="Gaussian: f′(x) = −x·f(x)/σ².",
         correction="f′(x) = −(x − μ)·f(x)/σ²; the two agree only when μ = 0.",
@@ -223,7 +228,7 @@ STOPS = (
         "is confident, and keeps fitting the target exactly.",
         view="delta", settings={"pairs": "logistic:squared_error,logistic:binary_cross_entropy",
                                 "t": 1.0, "ywrong": 0.01},
-        check=key_check("delta", "ywrong", ">=", 0.99),
+        check=KeyCheck("delta", "ywrong", ">=", 0.99),
         check_text="marked output y at .99",
         lecture_claim="Remember: Δw = ε ∂E/∂y.",
         correction="Δw = −ε ∂E/∂w = −ε ∂E/∂y · ∂y/∂z · x: a minus sign (downhill), and the chain to the weight.",
@@ -235,7 +240,7 @@ STOPS = (
         "y(1 − y) ≈ 0; the one with cross-entropy learns at once.\n\n"
         "Make the start more wrong (how wrong |w| at 6) and run again: the squared-error unit stalls longer.",
         view="single_unit", settings={"rules": "logistic", "start": "confidently_wrong", "confidence": 3.0},
-        check=key_check("single_unit", "confidence", ">=", 6),
+        check=KeyCheck("single_unit", "confidence", ">=", 6),
         check_text="how wrong |w| at 6 or more",
     ),
     TourStop(
@@ -257,7 +262,7 @@ STOPS = (
         "Other noise motivates other losses: pick absolute error, the negative log-likelihood under Laplace "
         "noise. Its ∂E/∂y = sign(y − t), and the best y moves to the median.",
         view="likelihood", settings={"loss": "squared_error"},
-        check=key_check("likelihood", "loss", "==", "absolute_error"),
+        check=KeyCheck("likelihood", "loss", "==", "absolute_error"),
         check_text="absolute error picked in the function list",
     ),
 )
