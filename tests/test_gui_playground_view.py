@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from actviz_views.playground_maps import decade_ticks
+from actviz_views.playground_maps import LUT, decade_ticks
 from actviz_views.playground_model import PlaygroundModel, weights_state
-from PySide6 import QtCore, QtGui
+from PySide6 import QtGui
 
 import actviz
 from actviz.gui import History, ModelError, build_view
@@ -36,7 +36,7 @@ def test_defaults_are_the_spiral_with_tanh(make_view):
     assert net.hidden == (8, 8, 8) and net.features == tuple(FEATURES)
     assert all(box.isChecked() for box in view.feature_boxes.values())
     assert view.panel.widgets["hidden"].value() == "8,8,8" and view.layers_spin.value() == 3
-    assert "Hidden δ" in view.delta_link.text()
+    assert "Hidden δ" in view.explanation.text() and "href=\"depth\"" in view.explanation.text()
     assert {"activation", "output", "loss", "learning_rate"} <= set(view.panel.widgets)
     assert not {"epochs", "csv", "features"} & set(view.panel.widgets)
 
@@ -95,7 +95,7 @@ def test_architecture_and_features_controls(make_view, qtbot):
     assert view.network.hidden == (4, 2) and view.model["hidden"] == "4,2"
     assert view.panel.widgets["hidden"].value() == "4,2"
     p = view.plots
-    assert [len([b for b in p.neuron_layout.items if b in col]) for col in p.neuron_boxes[:2]] == [4, 2]
+    assert p.diagram.sizes == (7, 4, 2, 1) and [len(r) for r in p.diagram.images] == [7, 4, 2, 1]
     view.layers_spin.setValue(5)
     settle(qtbot)
     assert view.model["hidden"] == "4,4,4,4,4" and view.network.hidden == (4,) * 5
@@ -283,12 +283,14 @@ def test_update_takes_keys_in_any_order_and_names_a_bad_one(registry):
         model.set("output", "no_such_function")
 
 
-def test_delta_plot_legend_off_the_data_and_ticks_not_crammed(make_view):
+def test_delta_plot_legend_is_its_title_and_ticks_not_crammed(make_view):
     view = make_view({"epochs": 5})
     p = view.plots
-    legend, box = p.delta_legend, p.plot_delta.vb
-    assert not legend.sceneBoundingRect().intersects(box.sceneBoundingRect())
-    assert legend.brush().color().alpha() == 255
+    title = p.plot_delta.titleLabel.text
+    for i, name in enumerate(("1", "2", "3", "out")):  # each layer named in its curve's colour
+        colour = p.delta_curves[i].opts["pen"].color().name()
+        assert f"color: {colour}'>{name}</b>" in title
+    assert not p.plot_delta.titleLabel.sceneBoundingRect().intersects(p.plot_delta.vb.sceneBoundingRect())
     for lo, hi in ((-12.0, 0.0), (-3.3, -1.1), (-2.2, -1.9), (-30.0, 5.0)):
         (ticks,) = [t for _, t in decade_ticks(lo, hi, labels=4)]
         assert 1 <= len(ticks) <= 5 and all(lo <= t <= hi for t in ticks)
@@ -312,9 +314,16 @@ def test_neuron_maps_are_the_hidden_units(make_view):
     view = make_view({"hidden": "2,3", "epochs": 2})
     p = view.plots
     grids = view.network.neuron_grids(p.grid_x, p.grid_y)
-    np.testing.assert_allclose(p.neuron_images[1][2].image, grids[2][2][::2, ::2])
-    rect = p.neuron_images[1][2].mapRectToParent(QtCore.QRectF(0, 0, 30, 30))
-    assert rect.left() == pytest.approx(p.grid_x.min()) and rect.width() == pytest.approx(np.ptp(p.grid_x))
+    m = grids[2][2][::2, ::2]
+    lo, hi = -np.abs(m).max(), np.abs(m).max()
+    rgb = p.diagram.rgb[2][2]
+    assert rgb.shape == (30, 30, 3)
+    # row 0 of the thumbnail is the top of the plane (largest x₂): the map flipped, through the colour table
+    idx = np.clip((m - lo) / (hi - lo) * 255, 0, 255).astype(int) if m.min() < 0 < m.max() else None
+    if idx is not None:
+        np.testing.assert_array_equal(rgb, LUT[idx[::-1]])
+    image = p.diagram.images[2][2]
+    assert (image.width(), image.height()) == (30, 30)
 
 
 def test_png_of_the_plots(make_view, tmp_path):

@@ -4,13 +4,16 @@ Keys: ``dataset`` (or ``csv``, a path), ``points``, ``noise``, ``train_ratio``, 
 ``features`` and ``hidden`` (comma lists), ``activation`` / ``output`` / ``loss`` (functions
 from the registry; their parameters are ``activation.NAME``, ``output.NAME``, ``loss.NAME``),
 ``softmax``, the live training settings (``learning_rate``, ``batch_size``,
-``regularization``, ``regularization_rate``) and ``epochs`` (train this many epochs from fresh
+``regularization``, ``regularization_rate``), the display toggles (``show_test``, ``discretize``,
+``edges``: what the diagram's edges show) and ``epochs`` (train this many epochs from fresh
 weights: for export; not in the panel).
 
 The trained network is the extra ``weights`` (None: fresh from the seed), so a scene can
 carry a trained network and undoing a change that reset the network brings its weights back.
 The view writes it unrecorded whenever training pauses and, through :meth:`PlaygroundModel.flush`,
 just before any recorded change, so that the step's "before" holds the weights it throws away.
+A weight or bias edited in the diagram is a recorded change of ``weights`` (:func:`edit_weights`),
+so Undo takes the edit back.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ DATA_KEYS = frozenset({"dataset", "csv", "points", "noise", "train_ratio", "seed
 #: keys the running network takes as they are (no reset)
 LIVE_KEYS = frozenset({"learning_rate", "batch_size", "regularization", "regularization_rate"})
 LIVE_PREFIXES = ("activation.", "loss.")
+#: keys that only change the picture
+DISPLAY_KEYS = frozenset({"show_test", "discretize", "edges"})
 #: the loss curves kept with the weights are thinned to this many epochs
 HISTORY_POINTS = 100
 
@@ -53,7 +58,7 @@ def is_live(name: str) -> bool:
 
 def resets(names: frozenset[str] | set[str]) -> bool:
     """Whether changing ``names`` builds a fresh network (everything but live keys and extras)."""
-    return any(not is_live(n) and n != "weights" for n in names)
+    return any(not is_live(n) and n != "weights" and n not in DISPLAY_KEYS for n in names)
 
 
 def parse_hidden(text: str) -> str:
@@ -137,6 +142,12 @@ class PlaygroundModel(ViewModel):
             Param("batch_size", 10, 1, 100, 1, label="batch size"),
             Choice("regularization", "none", ("none", "l1", "l2")),
             Param("regularization_rate", 0.0, 0.0, 1.0, 0.0001, label="regularisation rate"),
+            Choice("show_test", "on", ("on", "off"), label="show test data",
+                   help="draw the test points (squares) on the output map"),
+            Choice("discretize", "off", ("off", "on"), label="discretize output",
+                   help="colour the output map by the decided class (the loss's noise model), not by y"),
+            Choice("edges", "weights", ("weights", "gradient"), label="edges show",
+                   help="edge colour and width: each weight w, or ∂E/∂w of the last mini-batch"),
             Param("epochs", 0, 0, 5000, 1, help="train this many epochs from fresh weights before drawing (export)"),
         )
 
@@ -202,9 +213,9 @@ class PlaygroundModel(ViewModel):
         return make_dataset(str(self["dataset"]), n=int(self["points"]), noise=float(self["noise"]),
                             train_ratio=ratio, seed=seed)
 
-    def make_network(self, dataset: Dataset) -> PlaygroundNetwork:
+    def make_network(self, dataset: Dataset) -> TracedNetwork:
         """A fresh network from the model's keys (plugin functions run here: may raise anything)."""
-        return PlaygroundNetwork(
+        return TracedNetwork(
             dataset, self.function("activation"), self.function("output"), self.function("loss"),
             hidden=self.hidden, features=self.features, learning_rate=float(self["learning_rate"]),
             batch_size=int(self["batch_size"]), regularization=str(self["regularization"]),
@@ -223,6 +234,26 @@ class PlaygroundModel(ViewModel):
             net.loss_params = {**net.loss_spec.defaults, **self.function_params("loss")}
 
 
+class TracedNetwork(PlaygroundNetwork):
+    """A playground network that keeps ∂E/∂w and ∂E/∂b of its last mini-batch, for the diagram.
+
+    The engine has no public hook for the step's gradient, so this overrides its per-batch backprop
+    (``_backprop_batch``) and keeps references to what it returns: no copy, no extra work per step.
+    """
+
+    last_grad_w: list[np.ndarray] | None = None
+    last_grad_b: list[np.ndarray] | None = None
+
+    def _backprop_batch(self, idx: np.ndarray):
+        out = super()._backprop_batch(idx)
+        self.last_grad_w, self.last_grad_b = out[1], out[2]
+        return out
+
+    def reset(self) -> None:
+        self.last_grad_w = self.last_grad_b = None
+        super().reset()
+
+
 # -- weights as JSON-able state --------------------------------------------------------------------
 def _floats(values) -> list:
     return [float(v) if math.isfinite(v) else None for v in np.asarray(values, float).ravel()]
@@ -232,9 +263,12 @@ def _array(values) -> np.ndarray:
     return np.array([math.nan if v is None else v for v in values], float)
 
 
-def weights_state(net: PlaygroundNetwork | None) -> dict[str, Any] | None:
-    """The trained network as nested lists (None while it is fresh from the seed), with a thinned loss history."""
-    if net is None or net.steps == 0:
+def weights_state(net: PlaygroundNetwork | None, edited: bool = False) -> dict[str, Any] | None:
+    """The trained network as nested lists (None while it is fresh from the seed), with a thinned loss history.
+
+    ``edited``: a weight was set by hand, so even an untrained network is kept (marked ``"edited"``).
+    """
+    if net is None or (net.steps == 0 and not edited):
         return None
     h = net.history
     n = len(h.epochs)
@@ -249,7 +283,19 @@ def weights_state(net: PlaygroundNetwork | None) -> dict[str, Any] | None:
                     "train": _floats(np.asarray(h.train_loss, float)[keep]),
                     "test": _floats(np.asarray(h.test_loss, float)[keep]),
                     "delta": [_floats(h.mean_abs_delta[i]) for i in keep]},
-    }
+    } | ({"edited": True} if edited else {})
+
+
+def edit_weights(state: dict[str, Any], layer: int, j: int, value: float, i: int | None = None) -> dict[str, Any]:
+    """A copy of a weights state with one weight w[layer][i][j] (or, ``i`` None, bias b[layer][j]) set."""
+    if not math.isfinite(value):
+        raise ValueError("a weight must be a finite number")
+    out = dict(state, w=[[list(r) for r in w] for w in state["w"]], b=[list(b) for b in state["b"]], edited=True)
+    if i is None:
+        out["b"][layer][j] = float(value)
+    else:
+        out["w"][layer][i][j] = float(value)
+    return out
 
 
 def check_weights(value: Any) -> str:

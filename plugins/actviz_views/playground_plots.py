@@ -1,7 +1,9 @@
-"""The playground's plots: output map with the points, one small map per hidden neuron, loss and mean |δ|.
+"""The playground's plots: the network diagram, the output map with the points and its colour bar,
+loss and mean |δ|.
 
 Built once; the view hands them a data set and a network, and they ``setData`` what
-:mod:`actviz_views.playground_maps` computes.
+:mod:`actviz_views.playground_maps` computes. Everything is one GraphicsLayout, so one paint per
+frame draws it all and PNG/SVG export includes the diagram.
 """
 
 from __future__ import annotations
@@ -10,15 +12,17 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore
 
-from actviz.gui import guard_plot, pen
-from actviz.maths.learning import MAX_HIDDEN_LAYERS, MAX_NEURONS, Dataset, PlaygroundNetwork
+from actviz.gui import PALETTE, guard_plot, pen
+from actviz.maths.learning import MAX_HIDDEN_LAYERS, Dataset, PlaygroundNetwork
+from actviz_views.playground_diagram import NetworkDiagram
 from actviz_views.playground_maps import (
     GRID,
     LUT,
+    OutputScale,
+    class_colors,
     decade_ticks,
     epoch_axis_top,
     grid,
-    neuron_levels,
     output_picture,
     point_colors,
     thin,
@@ -43,83 +47,100 @@ class PlaygroundPlots(pg.GraphicsLayoutWidget):
 
     def __init__(self, background, foreground) -> None:
         super().__init__()
-        self._neuron_layout_key: tuple | None = None
+        self._layers_key: tuple | None = None
         self._history_key: tuple | None = None
+        self._bar_key: tuple | None = None
         self._x_top = 0.0
         self.output_values = np.zeros((GRID, GRID))
         self.grid_x, self.grid_y = grid((-1.0, 1.0, -1.0, 1.0))
         self.map_rect = QtCore.QRectF(-1, -1, 2, 2)
         ci = self.ci
-        self.plot_map = _plain(ci.addPlot(row=0, col=0))
+        ci.setContentsMargins(2, 2, 2, 2)
+        top = ci.addLayout(row=0, col=0)
+        self.top = top
+        self.diagram = NetworkDiagram(background, foreground)
+        top.addItem(self.diagram, row=0, col=0)
+        self.diagram.setPreferredSize(900, 300)  # the centre of the view: it takes what the map leaves
+
+        self.plot_map = _plain(top.addPlot(row=0, col=1))
         self.plot_map.setLabel("bottom", "x₁")
         self.plot_map.setLabel("left", "x₂")
-        self.plot_map.setTitle("Output over the plane")
+        self.plot_map.setTitle("Output over the plane", size="9pt")
         self.plot_map.setAspectLocked(True)
+        self.plot_map.setPreferredWidth(160)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(LUT)
         self._lut_on = True
         self.plot_map.addItem(self.image)
-        self.plot_map.addLegend(offset=(-5, 5), labelTextSize="8pt", brush=pg.mkBrush(background))
         self.train_points = pg.ScatterPlotItem(symbol="o", size=7, pen=pg.mkPen("#ffffff", width=1), name="train")
         self.test_points = pg.ScatterPlotItem(symbol="s", size=7, pen=pg.mkPen("#000000", width=1.5), name="test")
         self.plot_map.addItem(self.train_points)
         self.plot_map.addItem(self.test_points)
 
-        self.neuron_layout = ci.addLayout(row=0, col=1)
-        self.neuron_title = self.neuron_layout.addLabel("Hidden neurons", row=0, col=0, size="9pt")
-        self.neuron_boxes: list[list[pg.ViewBox]] = []
-        self.neuron_images: list[list[pg.ImageItem]] = []
-        for _ in range(MAX_HIDDEN_LAYERS):
-            boxes, images = [], []
-            for _ in range(MAX_NEURONS):
-                vb = pg.ViewBox(enableMouse=False, lockAspect=True)
-                vb.setMenuEnabled(False)
-                img = pg.ImageItem(axisOrder="row-major")
-                img.setLookupTable(LUT)
-                vb.addItem(img)
-                vb.setMaximumSize(44, 44)
-                vb.setMinimumSize(12, 12)
-                boxes.append(vb)
-                images.append(img)
-            self.neuron_boxes.append(boxes)
-            self.neuron_images.append(images)
+        # the colour bar: the output's scale (or the classes), with the decision threshold marked
+        bar = self.colorbar = _plain(top.addPlot(row=0, col=2))
+        bar.hideAxis("left")
+        bar.hideAxis("bottom")
+        bar.showAxis("right")
+        bar.setMouseEnabled(x=False, y=False)
+        bar.hideButtons()
+        bar.setMenuEnabled(False)
+        bar.layout.setColumnFixedWidth(1, 14)  # the gradient; the axis beside it
+        bar.getAxis("right").setWidth(38)
+        bar.setMinimumWidth(58)
+        bar.setMaximumWidth(62)
+        bar.setTitle("y", size="9pt")
+        self.bar_image = pg.ImageItem(axisOrder="row-major")
+        bar.addItem(self.bar_image)
+        self.bar_threshold = pg.InfiniteLine(angle=0, movable=False, pen=pg.mkPen(foreground, width=2,
+                                                                                  style=QtCore.Qt.PenStyle.DashLine))
+        bar.addItem(self.bar_threshold)
+        top.setContentsMargins(0, 0, 0, 0)
+        top.layout.setHorizontalSpacing(14)  # the map's last tick label clear of the colour bar
 
-        self.plot_loss = _plain(ci.addPlot(row=1, col=0))
-        self.plot_loss.setTitle("Loss per epoch", size="9pt")
+        bottom = ci.addLayout(row=1, col=0)
+        self.plot_loss = _plain(bottom.addPlot(row=0, col=0))
+        self.plot_loss.setTitle(f"Loss per epoch: <b style='color: {PALETTE[0]}'>train</b> "
+                                f"<b style='color: {PALETTE[1]}'>test</b>", size="9pt")  # the title is the legend
         self.plot_loss.setLabel("bottom", "epoch")
         self.plot_loss.setLabel("left", "mean loss")
         self.plot_loss.showGrid(x=True, y=True, alpha=0.25)
-        self.plot_loss.addLegend(offset=(-5, 5), labelTextSize="8pt", brush=pg.mkBrush(background))
         self.curve_train = self.plot_loss.plot(pen=pen(0), name="train")
         self.curve_test = self.plot_loss.plot(pen=pen(1), name="test")
 
-        delta_box = ci.addLayout(row=1, col=1)
-        self.plot_delta = _plain(delta_box.addPlot(row=0, col=0, axisItems={"left": DecadeAxis("left")}))
+        self.plot_delta = _plain(bottom.addPlot(row=0, col=1, axisItems={"left": DecadeAxis("left")}))
         self.plot_delta.setTitle("Mean |δ| per layer", size="9pt")
         self.plot_delta.setLabel("bottom", "epoch")
         self.plot_delta.setLabel("left", "mean |δ|")
         self.plot_delta.setLogMode(y=True)
         self.plot_delta.showGrid(x=True, y=False, alpha=0.25)
-        # below the plot, opaque: a legend inside the axes covered the curves
-        self.delta_legend = pg.LegendItem(labelTextSize="8pt", colCount=4, brush=pg.mkBrush(background),
-                                          pen=pg.mkPen(foreground, width=0.5))
-        delta_box.addItem(self.delta_legend, row=1, col=0)
         self.delta_curves = [self.plot_delta.plot(pen=pen(i + 2, 1.5)) for i in range(MAX_HIDDEN_LAYERS + 1)]
         for plot in (self.plot_loss, self.plot_delta):
             plot.enableAutoRange(x=False)  # set in steps: a moving axis re-renders every frame
-        ci.layout.setColumnStretchFactor(0, 3)
-        ci.layout.setColumnStretchFactor(1, 2)
-        ci.layout.setRowStretchFactor(0, 3)
+        bottom.setContentsMargins(0, 0, 0, 0)
+        bottom.layout.setColumnStretchFactor(0, 1)
+        bottom.layout.setColumnStretchFactor(1, 1)
+        ci.layout.setVerticalSpacing(8)
+        ci.layout.setRowStretchFactor(0, 4)
         ci.layout.setRowStretchFactor(1, 2)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # a narrow window gives the diagram two thirds of the top row; a wide one three fifths
+        top = getattr(self, "top", None)
+        if top is not None:  # (pyqtgraph resizes once while it is built)
+            # the map about as wide as it is tall, at most a third of the width; the diagram the rest
+            w, h = self.width(), self.height()
+            self.plot_map.setPreferredWidth(max(150.0, min(0.36 * w, 0.62 * h)))
+            title = "Output over the plane" if w >= 800 else "Output y"
+            if self.plot_map.titleLabel.text != title:
+                self.plot_map.setTitle(title, size="9pt")
+        super().resizeEvent(event)
 
     def draw_points(self, d: Dataset) -> None:
         bounds = d.bounds(0.05)
         self.grid_x, self.grid_y = grid(bounds)
         x1lo, x1hi, x2lo, x2hi = bounds
         self.map_rect = QtCore.QRectF(x1lo, x2lo, x1hi - x1lo, x2hi - x2lo)  # given with every setImage
-        for row in self.neuron_boxes:
-            for vb in row:
-                vb.setRange(self.map_rect, padding=0)
         for item, x, y in ((self.train_points, d.x_train, d.y_train), (self.test_points, d.x_test, d.y_test)):
             rgb = point_colors(d.kind, d.n_classes, d.y, y)
             cache: dict[tuple, object] = {}
@@ -127,54 +148,82 @@ class PlaygroundPlots(pg.GraphicsLayoutWidget):
             item.setData(x[:, 0], x[:, 1], brush=brushes)
         self.plot_map.setRange(xRange=(x1lo, x1hi), yRange=(x2lo, x2hi), padding=0)
 
-    def arrange_neurons(self, hidden: tuple[int, ...]) -> None:
-        """One small map per hidden unit, a column per layer; one δ curve per layer."""
-        if hidden == self._neuron_layout_key:
+    def show_test(self, on: bool) -> None:
+        self.test_points.setVisible(on)
+
+    def arrange(self, net: PlaygroundNetwork | None, feature_labels: tuple[str, ...], class_labels: tuple) -> None:
+        """The diagram's columns and one δ curve per layer, for this network's shape."""
+        sizes = net.sizes if net is not None else ()
+        outputs = tuple(str(c) for c in class_labels) if net is not None and net.multiclass else ("y",)
+        self.diagram.set_structure(sizes, feature_labels, outputs)
+        hidden = net.hidden if net is not None else ()
+        if hidden == self._layers_key:
             return
-        self._neuron_layout_key = hidden
-        layout = self.neuron_layout
-        for item in list(layout.items):
-            if item is not self.neuron_title:
-                layout.removeItem(item)
-        self.neuron_title.setText("Hidden neurons" if hidden else "No hidden layer", size="9pt")
-        for layer, width in enumerate(hidden):
-            for unit in range(width):
-                layout.addItem(self.neuron_boxes[layer][unit], row=unit + 1, col=layer)
-        if hidden:
-            layout.removeItem(self.neuron_title)
-            layout.addItem(self.neuron_title, row=0, col=0, colspan=len(hidden))
+        self._layers_key = hidden
         names = self.layer_names(hidden)
-        self.delta_legend.clear()
         for i, curve in enumerate(self.delta_curves):
             curve.setVisible(i < len(names))
-            if i < len(names):
-                self.delta_legend.addItem(curve, names[i])
-            else:
+            if i >= len(names):
                 curve.setData([], [])
+        # the legend is the title, each layer in its curve's colour: off the data, and no room taken
+        self.delta_title = "Mean |δ| of layer " + " ".join(
+            f"<b style='color: {PALETTE[(i + 2) % len(PALETTE)]}'>{name}</b>"
+            for i, name in enumerate(self.short_names(hidden)))
+        self.plot_delta.setTitle(self.delta_title, size="9pt")
 
     @staticmethod
     def layer_names(hidden: tuple[int, ...]) -> list[str]:
         return [f"layer {i + 1}" for i in range(len(hidden))] + ["output"]
 
+    @staticmethod
+    def short_names(hidden: tuple[int, ...]) -> list[str]:
+        return [f"{i + 1}" for i in range(len(hidden))] + ["out"]
+
     def forget_history(self) -> None:
         self._history_key = None
 
-    def draw_output(self, net: PlaygroundNetwork, out: np.ndarray) -> None:
-        image, levels, self.output_values = output_picture(net, out)
+    def draw_output(self, net: PlaygroundNetwork, out: np.ndarray, scale: OutputScale, discrete: bool = False
+                    ) -> None:
+        image, levels, self.output_values = output_picture(net, out, scale, discrete)
         if levels is None:
             self._lut_on = False
             self.image.setImage(image, levels=(0, 255), lut=None, autoLevels=False, rect=self.map_rect)
-            return
-        if not self._lut_on:
-            self._lut_on = True
-            self.image.setLookupTable(LUT)
-        self.image.setImage(image, levels=levels, autoLevels=False, rect=self.map_rect)
+        else:
+            if not self._lut_on:
+                self._lut_on = True
+                self.image.setLookupTable(LUT)
+            self.image.setImage(image, levels=levels, autoLevels=False, rect=self.map_rect)
+        self.draw_colorbar(scale, net.dataset.class_labels)
 
-    def draw_neurons(self, layers: list[np.ndarray]) -> None:
-        for layer, maps in enumerate(layers):
-            for unit, m in enumerate(maps):
-                m, levels = neuron_levels(m)
-                self.neuron_images[layer][unit].setImage(m, levels=levels, autoLevels=False, rect=self.map_rect)
+    def draw_colorbar(self, scale: OutputScale, class_labels: tuple) -> None:
+        """The output's colour scale with the decision threshold, or one block per class."""
+        key = (scale, tuple(class_labels))
+        if key == self._bar_key:
+            return
+        self._bar_key = key
+        axis = self.colorbar.getAxis("right")
+        if scale.kind == "classes":
+            k = int(round(scale.hi - scale.lo))
+            rgb = class_colors(k).astype(np.ubyte).reshape(k, 1, 3)
+            self.bar_image.setImage(rgb, levels=(0, 255), lut=None, autoLevels=False,
+                                    rect=QtCore.QRectF(0, -0.5, 1, k))
+            labels = [str(class_labels[c]) if c < len(class_labels) else str(c) for c in range(k)]
+            axis.setTicks([[(float(c), labels[c]) for c in range(k)]])
+            self.colorbar.setTitle("class", size="9pt")
+            self.bar_threshold.hide()
+        else:
+            values = np.linspace(scale.lo, scale.hi, 256).reshape(256, 1)
+            self.bar_image.setImage(values, levels=(scale.lo, scale.hi), lut=LUT, autoLevels=False,
+                                    rect=QtCore.QRectF(0, scale.lo, 1, scale.hi - scale.lo))
+            axis.setTicks(None)
+            self.colorbar.setTitle("y", size="9pt")
+            if scale.threshold is not None:
+                self.bar_threshold.setValue(scale.threshold)
+                self.bar_threshold.show()
+            else:
+                self.bar_threshold.hide()
+        self.colorbar.setXRange(0, 1, padding=0)
+        self.colorbar.setYRange(scale.lo, scale.hi, padding=0)
 
     def draw_history(self, net: PlaygroundNetwork) -> None:
         h = net.history

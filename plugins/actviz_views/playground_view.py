@@ -4,10 +4,16 @@ Thin wiring over :class:`PlaygroundModel`: every control goes through the model;
 from a QTimer in slices of ~8 ms, so the window keeps drawing while it learns. Training epochs
 are not undo steps, but the weights are the model's extra ``weights``: written when training
 pauses and before every recorded change, loaded whenever a change brings other weights back.
+
+The network diagram is the centre: a weight or bias edited there, and a layer made larger or
+smaller with its + / − buttons, go through the model (recorded, so undoable). While training, the
+edges follow every frame; the units' thumbnails, the accuracy and the confusion table only when an
+epoch completes.
 """
 
 from __future__ import annotations
 
+import html
 import time
 
 import numpy as np
@@ -17,15 +23,29 @@ from actviz.evaluation import EvaluationError
 from actviz.gui import ControlPanel, ViewContext, ViewWidget, bind, control_column, warning_label
 from actviz.gui import themed_plot_colors as colors
 from actviz.maths.learning import FEATURES, MAX_HIDDEN_LAYERS, MAX_NEURONS, PlaygroundNetwork, TrainingError
-from actviz_views.playground_model import DATA_KEYS, PlaygroundModel, is_live, load_weights, resets, weights_state
+from actviz_views.playground_diagram import Selection
+from actviz_views.playground_maps import OutputScale, output_scale, thumbnails
+from actviz_views.playground_model import (
+    DATA_KEYS,
+    DISPLAY_KEYS,
+    PlaygroundModel,
+    edit_weights,
+    is_live,
+    load_weights,
+    resets,
+    weights_state,
+)
 from actviz_views.playground_plots import PlaygroundPlots
-from actviz_views.playground_text import DELTA_LINK, explanation, summary
+from actviz_views.playground_text import DELTA_LINK, confusion_html, explanation, summary
 
 SLICE_S = 0.008  # training per timer tick, at most
 MIN_SLICE_S = 0.003  # the slice shrinks towards this when drawing and painting leave less of a 16.7 ms frame
 FRAME_MS = 16
-NEURON_EVERY = 4  # neuron maps redraw every Nth frame while running
-OWN_WIDGETS = {"features", "csv", "epochs"}  # check boxes, the Load CSV… button, export only
+OWN_WIDGETS = {"features", "csv", "epochs", *DISPLAY_KEYS}  # check boxes, the Load CSV… button, export only
+#: the display check boxes: key -> (label, value when ticked, value when not)
+TOGGLES = {"show_test": ("show test data", "on", "off"), "discretize": ("discretize output", "on", "off"),
+           "edges": ("edges: ∂E/∂w of last batch", "gradient", "weights")}
+WEIGHT_RANGE = 100.0  # what the weight editor accepts
 
 
 class PlaygroundView(ViewWidget):
@@ -41,7 +61,16 @@ class PlaygroundView(ViewWidget):
         self.slice_s = SLICE_S
         self._last_tick = 0.0
         self._frame = 0
+        self.edited = False  # a weight was set by hand since the last reset
+        self.scale: OutputScale | None = None
+        self.scores: dict = {}
+        self._maps_key: tuple | None = None
+        self._version = 0  # counts loads of other weights: the paused picture's cache key
+        self.selection: Selection | None = None
         self.plots = PlaygroundPlots(*colors(self))
+        self.diagram = self.plots.diagram
+        self.diagram.sigSelected.connect(self._selected)
+        self.diagram.sigResize.connect(self.resize_layer)
 
         # -- widgets --------------------------------------------------------------------------
         self.explanation = QtWidgets.QLabel()
@@ -54,10 +83,12 @@ class PlaygroundView(ViewWidget):
         self.epoch_label.setFont(font)
         self.summary = QtWidgets.QLabel(" ")
         self.summary.setWordWrap(True)
-        self.delta_link = QtWidgets.QLabel(DELTA_LINK)
-        self.delta_link.setWordWrap(True)
-        self.delta_link.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        self.delta_link.linkActivated.connect(self.context.open_view)
+        self.summary.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.confusion = QtWidgets.QLabel("")
+        self.confusion.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.confusion.setWordWrap(True)
+        self.explanation.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.explanation.linkActivated.connect(self.context.open_view)
 
         self.run_button = QtWidgets.QPushButton("Run")
         self.run_button.setCheckable(True)
@@ -65,6 +96,9 @@ class PlaygroundView(ViewWidget):
         self.step_button = QtWidgets.QPushButton("Step")
         self.step_button.setToolTip("Train one epoch")
         self.step_button.clicked.connect(lambda: self.step_epochs(1))
+        self.batch_button = QtWidgets.QPushButton("Step batch")
+        self.batch_button.setToolTip("Train one mini-batch and show each edge's ∂E/∂w for it")
+        self.batch_button.clicked.connect(self.step_batch)
         self.reset_button = QtWidgets.QPushButton("Reset")
         self.reset_button.setToolTip("Fresh weights from the seed (Undo brings the trained ones back)")
         self.reset_button.clicked.connect(self.reset)
@@ -93,6 +127,34 @@ class PlaygroundView(ViewWidget):
         lgrid.addWidget(self.neurons_spin, 1, 1)
         self.layers_spin.valueChanged.connect(self._hidden_from_spins)
         self.neurons_spin.valueChanged.connect(self._hidden_from_spins)
+        display_box = QtWidgets.QGroupBox("Display")
+        dlayout = QtWidgets.QVBoxLayout(display_box)
+        self.toggles: dict[str, QtWidgets.QCheckBox] = {}
+        for key, (label, on, off) in TOGGLES.items():
+            box = QtWidgets.QCheckBox(label)
+            box.setToolTip(self.model.key(key).control.help)
+            box.toggled.connect(lambda checked, k=key, a=on, b=off: self._set(k, a if checked else b))
+            self.toggles[key] = box
+            dlayout.addWidget(box)
+
+        # the weight editor: what was clicked in the diagram, and its value
+        self.edit_label = QtWidgets.QLabel("")
+        self.edit_spin = QtWidgets.QDoubleSpinBox()
+        self.edit_spin.setRange(-WEIGHT_RANGE, WEIGHT_RANGE)
+        self.edit_spin.setDecimals(4)
+        self.edit_spin.setSingleStep(0.1)
+        self.edit_spin.setKeyboardTracking(False)
+        self.edit_spin.setFixedWidth(110)
+        self.edit_spin.valueChanged.connect(self.edit_selected)
+        self.edit_hint = QtWidgets.QLabel("Click a unit (its bias) or an edge (its weight) to edit it.")
+        editor = QtWidgets.QHBoxLayout()
+        editor.setContentsMargins(0, 0, 0, 0)
+        editor.addWidget(self.edit_hint)
+        editor.addWidget(self.edit_label)
+        editor.addWidget(self.edit_spin)
+        editor.addStretch(1)
+        self.edit_label.hide()
+        self.edit_spin.hide()
 
         self.panel = ControlPanel(spin_width=70)
         self.binding = bind(self.model, self.panel, include=lambda key: key.name not in OWN_WIDGETS)
@@ -105,39 +167,74 @@ class PlaygroundView(ViewWidget):
         buttons = QtWidgets.QGridLayout()
         buttons.addWidget(self.run_button, 0, 0)
         buttons.addWidget(self.step_button, 0, 1)
-        buttons.addWidget(self.reset_button, 1, 0)
-        buttons.addWidget(self.csv_button, 1, 1)
+        buttons.addWidget(self.batch_button, 1, 0)
+        buttons.addWidget(self.reset_button, 1, 1)
+        buttons.addWidget(self.csv_button, 2, 0, 1, 2)
         side = QtWidgets.QVBoxLayout()
         side.addLayout(buttons)
         side.addWidget(self.epoch_label)
         side.addWidget(self.summary)
+        side.addWidget(self.confusion)
+        side.addWidget(display_box)
         side.addWidget(features_box)
         side.addWidget(layers_box)
         side.addWidget(self.panel)
+        words = QtWidgets.QScrollArea()  # the explanation, a few lines high: the picture keeps the room
+        words.setWidget(self.explanation)
+        words.setWidgetResizable(True)
+        words.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        words.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.explanation_area = words
+        self._fit_explanation()
         main = QtWidgets.QVBoxLayout()
-        main.addWidget(self.explanation)
         main.addWidget(self.warning)
         main.addWidget(self.plots, 1)
-        main.addWidget(self.delta_link)
+        main.addLayout(editor)
+        main.addWidget(words)
         layout = QtWidgets.QHBoxLayout(self)
         layout.addWidget(control_column(side, 262))
         layout.addLayout(main, 1)
         self.model.flushers.append(self.sync_model)
         self.on_model_changed(frozenset(self.model.values()) | {"weights"})
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_explanation()
+
+    def _fit_explanation(self) -> None:
+        """A few lines of explanation on a small screen, more on a tall one; the rest scrolls."""
+        lines = 4 if self.height() < 800 else 6
+        self.explanation_area.setMaximumHeight(lines * self.fontMetrics().lineSpacing() + 6)
+
     # -- model → network and widgets ------------------------------------------------------------
     def on_model_changed(self, names: frozenset[str]) -> None:
         if names & {"features", "hidden"}:
             self._show_structure()
+        if names & DISPLAY_KEYS:
+            self._show_toggles()
         if resets(names) or self.network is None:
             self.rebuild(new_data=bool(names & DATA_KEYS) or self.dataset is None)
         elif "weights" in names and self.network is not None:
             saved = self.model.extras["weights"]
-            if saved != weights_state(self.network):
-                self.weights_note = load_weights(self.network, saved)
+            if saved != weights_state(self.network, self.edited):
+                self._load(saved)
         if self.network is not None and any(is_live(n) for n in names):
             self.model.apply_live(self.network)
+            if any(n.startswith("loss.") for n in names):
+                self._new_scale()
         self.schedule_refresh()
+
+    def _load(self, saved) -> None:
+        """Saved weights (None: fresh from the seed) into the running network."""
+        self.weights_note = load_weights(self.network, saved)
+        self.edited = bool(saved and saved.get("edited")) and not self.weights_note
+        self._version += 1
+
+    def _new_scale(self) -> None:
+        """The output's colour scale and the explanation, from the loss's noise model."""
+        self.scale = output_scale(self.network) if self.network is not None else None
+        text = explanation(self.dataset, self.network, self.model.data_name(), self.scale)
+        self.explanation.setText(html.escape(text) + "<br>" + DELTA_LINK)
 
     def rebuild(self, new_data: bool = True) -> None:
         """A fresh network (and data) from the model, then its saved weights or its ``epochs``."""
@@ -156,15 +253,18 @@ class PlaygroundView(ViewWidget):
         except Exception as exc:  # noqa: BLE001 - plugin functions run while the network is set up
             self.network = None
             self.build_error = f"could not build the network: {type(exc).__name__}: {exc}"
+        self.edited = False
+        self._version += 1
         if self.network is not None:
             saved = self.model.extras["weights"]
             if saved is not None:
-                self.weights_note = load_weights(self.network, saved)
+                self._load(saved)
             elif self.model["epochs"] > 0:
                 self.network.train_epochs(int(self.model["epochs"]))
                 self.sync_model()
-        self.explanation.setText(explanation(self.dataset, self.network, self.model.data_name()))
-        self.plots.arrange_neurons(self.network.hidden if self.network is not None else ())
+        self._new_scale()
+        d = self.dataset
+        self.plots.arrange(self.network, tuple(FEATURES[f] for f in self.model.features), d.class_labels)
         self._frame = 0
         self.plots.forget_history()
         self.schedule_refresh()
@@ -172,7 +272,7 @@ class PlaygroundView(ViewWidget):
     def sync_model(self) -> None:
         """The network's weights into the model's extra, unrecorded (before a scene save or a recorded change)."""
         if self.network is not None:
-            self.model.set_extra("weights", weights_state(self.network), record=False)
+            self.model.set_extra("weights", weights_state(self.network, self.edited), record=False)
 
     def cannot_draw(self) -> str:
         return self.build_error
@@ -195,6 +295,70 @@ class PlaygroundView(ViewWidget):
         except ValueError as exc:
             self.panel.show_note(str(exc))
             self._show_structure()
+
+    def _show_toggles(self) -> None:
+        for key, box in self.toggles.items():
+            with QtCore.QSignalBlocker(box):
+                box.setChecked(self.model[key] == TOGGLES[key][1])
+
+    def resize_layer(self, layer: int, delta: int) -> None:
+        """A diagram + / − button: one unit more or less in a hidden layer (layer −1: one layer more or less)."""
+        sizes = list(self.model.hidden)
+        if layer < 0:
+            if delta > 0 and len(sizes) < MAX_HIDDEN_LAYERS:
+                sizes.append(sizes[-1] if sizes else 4)
+            elif delta < 0 and sizes:
+                sizes.pop()
+        elif layer < len(sizes):
+            sizes[layer] = min(MAX_NEURONS, max(1, sizes[layer] + delta))
+        text = ",".join(map(str, sizes)) or "none"
+        if text != self.model["hidden"]:
+            self._set("hidden", text)
+
+    # -- editing a weight or a bias in the diagram ----------------------------------------------
+    def _selected(self, sel: Selection | None) -> None:
+        self.selection = sel
+        self._show_editor()
+
+    def selected_value(self) -> float | None:
+        sel, net = self.selection, self.network
+        if sel is None or net is None or sel.layer >= len(net.weights):
+            return None
+        try:
+            if sel.is_bias:
+                return float(net.biases[sel.layer][sel.j])
+            return float(net.weights[sel.layer][sel.i, sel.j])
+        except IndexError:
+            return None
+
+    def _show_editor(self) -> None:
+        value = self.selected_value()
+        sel = self.selection
+        shown = value is not None
+        self.edit_hint.setVisible(not shown)
+        self.edit_label.setVisible(shown)
+        self.edit_spin.setVisible(shown)
+        if not shown:
+            return
+        d = self.diagram
+        if sel.is_bias:
+            what = f"bias of {d.unit_name(sel.layer + 1, sel.j)}:  b ="
+        else:
+            what = f"weight {d.unit_name(sel.layer, sel.i)} → {d.unit_name(sel.layer + 1, sel.j)}:  w ="
+        self.edit_label.setText(what)
+        if not self.edit_spin.hasFocus():
+            with QtCore.QSignalBlocker(self.edit_spin):
+                self.edit_spin.setValue(max(-WEIGHT_RANGE, min(WEIGHT_RANGE, value)))
+
+    def edit_selected(self, value: float) -> None:
+        """Set the selected weight or bias: a recorded change of the ``weights`` extra (Undo takes it back)."""
+        sel, net = self.selection, self.network
+        if sel is None or net is None or self.selected_value() is None:
+            return
+        self.sync_model()
+        state = weights_state(net, edited=True)
+        self.model.set_extra("weights", edit_weights(state, sel.layer, sel.j, float(value), sel.i))
+        self.schedule_refresh()
 
     def _features_from_boxes(self) -> None:
         self._set("features", ",".join(f for f, box in self.feature_boxes.items() if box.isChecked()))
@@ -252,6 +416,16 @@ class PlaygroundView(ViewWidget):
             self.set_running(False)
         self.refresh()
 
+    def step_batch(self) -> None:
+        """One mini-batch, its ∂E/∂w drawn on the edges."""
+        if self.model["edges"] != "gradient":
+            self._set("edges", "gradient")
+        if self.network is not None:
+            self.network.step()
+            if not self.running:
+                self.sync_model()
+        self.schedule_refresh()
+
     def step_epochs(self, n: int = 1) -> None:
         if self.network is not None:
             self.network.train_epochs(n)
@@ -263,8 +437,8 @@ class PlaygroundView(ViewWidget):
         """Fresh weights from the seed: one undo step, so Undo brings the trained network back."""
         self.set_running(False)
         self.model.set_extra("weights", None)
-        if self.network is not None and self.network.steps:
-            self.weights_note = load_weights(self.network, None)
+        if self.network is not None and (self.network.steps or self.edited):
+            self._load(None)
         self.schedule_refresh()
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -289,12 +463,49 @@ class PlaygroundView(ViewWidget):
             except (TrainingError, EvaluationError) as exc:
                 grids = None
                 map_error = f"cannot draw the output: {exc}"
+            scale = self.scale or output_scale(net)
+            fresh = self._maps_key != self._picture_key()
             if grids is not None:
-                self.plots.draw_output(net, grids[-1])
-                if not self.running or self._frame % NEURON_EVERY == 1:
-                    self.plots.draw_neurons([g[:, ::2, ::2] for g in grids[1:-1]])  # 30 × 30 is plenty at 44 px
+                self.plots.draw_output(net, grids[-1], scale, self.model["discretize"] == "on")
+                if fresh:  # the thumbnails follow epochs while running, every change while paused
+                    self.diagram.set_thumbnails(thumbnails(net, grids, scale))
+            self.diagram.set_parameters(net.weights, net.biases, net.last_grad_w, net.last_grad_b,
+                                        self.model["edges"])
+            if fresh:
+                self._maps_key = self._picture_key()
+                self._score()
             self.plots.draw_history(net)
+            if not self.edit_spin.hasFocus():
+                self._show_editor()
+        self.plots.show_test(self.model["show_test"] == "on")
         self._show_messages(map_error)
+
+    def _picture_key(self) -> tuple:
+        net = self.network
+        if self.running:
+            return (id(net), int(net.epoch))
+        return (id(net), net.steps, self._version, self.model["discretize"])
+
+    def _score(self) -> None:
+        """Accuracy on train and test points and the confusion table, by the loss's own decision rule."""
+        net, d = self.network, self.dataset
+        self.scores = {}
+        text = ""
+        if d is not None and d.kind == "classification":
+            try:
+                train, m_train = net.confusion(test=False)
+                test, m_test = net.confusion(test=True) if len(d.x_test) else (float("nan"), None)
+            except (TrainingError, EvaluationError) as exc:
+                self.confusion.setText(f"no accuracy: {exc}")
+                return
+            on_test = m_test is not None
+            self.scores = {"train": train, "test": test, "matrix": m_test if on_test else m_train,
+                           "on_test": on_test}
+            text = confusion_html(self.scores["matrix"], d.class_labels, on_test)
+        self.confusion.setText(text)
+        self.confusion.setVisible(bool(text))
+        accuracy = (self.scores["train"], self.scores["test"]) if self.scores else None
+        self.summary.setText(summary(net, d, self.model.data_name(), accuracy))
 
     def _compact_combos(self) -> None:
         """Long function labels ("Hyperbolic tangent (…)") must not widen the fixed control column."""
@@ -326,7 +537,6 @@ class PlaygroundView(ViewWidget):
             self.epoch_label.setText("Epoch —")
             return
         self.epoch_label.setText(f"Epoch {int(net.epoch):,}")
-        self.summary.setText(summary(net, self.dataset, self.model.data_name()))
 
     # -- export -------------------------------------------------------------------------------
     def export_item(self):
