@@ -407,6 +407,8 @@ class MainWindow(QtWidgets.QMainWindow):
             old.deleteLater()
         self.tour_panel = TourPanel(self, tour)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, self.tour_panel)
+        self.resizeDocks([self.params_dock, self.tour_panel], [self.height() * 2 // 5, self.height() * 3 // 5],
+                         QtCore.Qt.Orientation.Vertical)  # pixels: the tour's text gets the larger share
         self.tour_panel.go(0)
         return self.tour_panel
 

@@ -19,8 +19,8 @@ from actviz.models.tour import Tour, TourStop, apply_stop, evaluate
 FOUND_STYLE = "color: #1e8449; font-weight: bold;"
 WAITING_STYLE = "color: #7f8c8d;"
 BROKEN_STYLE = "color: #c0392b;"
-CLAIM_STYLE = "QLabel { border-left: 4px solid #c0392b; padding: 4px 6px; }"
-CORRECTION_STYLE = "QLabel { border-left: 4px solid #1e8449; padding: 4px 6px; }"
+CLAIM_STYLE = "QLabel { background: rgba(192, 57, 43, 40); border-radius: 4px; padding: 6px; }"
+CORRECTION_STYLE = "QLabel { background: rgba(30, 132, 73, 40); border-radius: 4px; padding: 6px; }"
 
 
 def paragraphs(text: str) -> str:
@@ -79,12 +79,17 @@ class TourPanel(QtWidgets.QDockWidget):
         for w in (self.title, self.progress, self.text, self.errata, self.status):
             layout.addWidget(w)
         layout.addStretch(1)
-        layout.addLayout(buttons)
         scroll = QtWidgets.QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the text wraps
+        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         scroll.setWidget(body)
-        scroll.setMinimumWidth(300)
-        self.setWidget(scroll)
+        outer = QtWidgets.QWidget()  # the buttons stay in sight below a long text
+        column = QtWidgets.QVBoxLayout(outer)
+        column.addWidget(scroll, 1)
+        column.addLayout(buttons)
+        outer.setMinimumWidth(300)
+        self.setWidget(outer)
         window.tabs.currentChanged.connect(self._refresh)
 
     # -- navigation -----------------------------------------------------------------------------
