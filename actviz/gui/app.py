@@ -8,8 +8,10 @@ from collections.abc import Iterable
 
 from PySide6 import QtWidgets
 
+from actviz.gui.crash import CrashRecovery
 from actviz.gui.settings import SettingsStore
 from actviz.gui.theme import apply_plot_theme
+from actviz.host import evaluation
 
 
 def run_gui(disabled: Iterable[str] = (), reset_settings: bool = False, safe_mode: bool = False,
@@ -30,8 +32,14 @@ def run_gui(disabled: Iterable[str] = (), reset_settings: bool = False, safe_mod
         else set(disabled)
     if safe_mode:  # every registry this process loads takes built-in plugins only
         os.environ["ACTVIZ_SAFE_MODE"] = "1"
+    recovery = CrashRecovery(os.path.dirname(os.path.abspath(settings.path)))
+    crash = recovery.start()  # did the last session die inside a plugin? (asked before any plugin loads)
+    if crash is not None and recovery.should_ask() and recovery.ask():
+        disabled.add(crash.plugin)
+    evaluation.set_call_limit(evaluation.call_limit_from_env())  # no plugin call may hang the window
     window = MainWindow(disabled=tuple(disabled), settings=settings)
     window.restore_state()
+    recovery.report(window)
     if safe_mode:
         window.setWindowTitle("actviz — safe mode (built-in plugins only)")
     if scene:
@@ -46,4 +54,6 @@ def run_gui(disabled: Iterable[str] = (), reset_settings: bool = False, safe_mod
             print(f"actviz: error: {exc}", file=sys.stderr)
             return 2
     window.show()
-    return app.exec()
+    code = app.exec()
+    recovery.finish()  # a clean exit: the next start reports no crash
+    return code
