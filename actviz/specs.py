@@ -143,8 +143,9 @@ class Activation:
     marks it as such. ``kinks``, if given, is called as ``kinks(**params)``
     and returns an iterable of floats: the z where f′ jumps or is undefined
     (the derivative check skips them and steps up to them from either side;
-    the plots leave a gap). ``label`` is at most 200 characters, the formulas
-    2000, ``notes`` 5000.
+    the plots leave a gap). ``undefined(z, **params)``, if given, returns a
+    boolean mask: True where f has no value, so NaN there is a gap, not a
+    fault. ``label`` is at most 200 characters, the formulas 2000, ``notes`` 5000.
     """
 
     name: str
@@ -158,6 +159,7 @@ class Activation:
     kinks: Callable[..., Any] | None = None
     plugin: str = ""
     numerical_derivative: bool = False
+    undefined: Callable[..., Any] | None = None
 
     kind = "activation"
 
@@ -177,8 +179,10 @@ class Loss:
     ``noise_model`` gives the likelihood reading, if the loss has one.
     ``kinks``, if given, is called as ``kinks(t, **params)`` and returns an
     iterable of floats: the y where ∂E/∂y jumps or is undefined. y = t is
-    always treated as one, so most losses need no ``kinks``. ``label`` is at
-    most 200 characters, the formulas 2000, ``notes`` 5000.
+    always treated as one, so most losses need no ``kinks``. ``undefined(y, t,
+    **params)``, if given, returns a boolean mask: True where E has no value
+    (NaN there is a gap, not a fault). ``label`` is at most 200 characters,
+    the formulas 2000, ``notes`` 5000.
     """
 
     name: str
@@ -195,6 +199,7 @@ class Loss:
     kinks: Callable[..., Any] | None = None
     plugin: str = ""
     numerical_derivative: bool = False
+    undefined: Callable[..., Any] | None = None
 
     kind = "loss"
 

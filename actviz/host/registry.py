@@ -135,6 +135,14 @@ def check_spec(spec: Activation | Loss, deep: bool = False) -> list[Problem]:
                 report("probe" if i == 0 else "check", f"function {exc}{where}{tw}")
                 return problems
             bad = ~np.isfinite(y)
+            if bad.any() and spec.undefined is not None:  # a gap the spec declares is not a fault
+                try:
+                    gaps = evaluation.call_within(evaluation.SLOW_CALL_SECONDS, spec.undefined, grid, *args,
+                                                  **params) > 0.5
+                except evaluation.EvaluationError:  # a broken mask declares nothing
+                    gaps = np.zeros(grid.shape, dtype=bool)
+                if not gaps.all():  # undefined everywhere would leave nothing to draw
+                    bad &= ~gaps
             if bad.any():
                 j = int(np.argmax(bad))
                 report("probe" if (i == 0 and np.isnan(y[j])) else "check",
