@@ -27,6 +27,48 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+#: --size bounds, in pixels: Qt refuses (with an OverflowError) sizes beyond int32 long before that
+MIN_PIXELS, MAX_PIXELS = 16, 10000
+
+
+def _pixels(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of pixels, got {text!r}") from None
+    if not MIN_PIXELS <= value <= MAX_PIXELS:
+        raise argparse.ArgumentTypeError(f"{text} pixels is outside {MIN_PIXELS}..{MAX_PIXELS}")
+    return value
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"argument --range: expected a number, got {text!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise UsageError(f"argument --range: {text!r} is not a finite number")
+    return value
+
+
+def split_range(argv: list[str]) -> tuple[list[str], tuple[float, float] | None]:
+    """Take ``export ... --range LOW HIGH`` out of ``argv``, reading both numbers explicitly.
+
+    argparse takes ``-1e9`` for an option (its negative-number test knows no
+    exponent), so ``--range -1e9 1e9`` was "expected 2 arguments".
+    """
+    if "export" not in argv or "--range" not in argv[argv.index("export"):]:
+        return argv, None
+    at = argv.index("--range", argv.index("export"))
+    if len(argv) < at + 3:
+        raise UsageError("argument --range: expected 2 arguments (LOW HIGH)")
+    low, high = _number(argv[at + 1]), _number(argv[at + 2])
+    rest = argv[:at] + argv[at + 3:]
+    if "--range" in rest[at:]:
+        raise UsageError("argument --range: given twice")
+    return rest, (low, high)
+
+
 def _key_value(text: str) -> tuple[str, str]:
     if "=" not in text:
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
@@ -64,7 +106,7 @@ def build_parser() -> Parser:
     p.add_argument("--range", nargs=2, type=float, metavar=("LOW", "HIGH"))
     p.add_argument("--out", metavar="FILE")
     p.add_argument("--scene", metavar="FILE", help="render a saved scene (its current view, or --view)")
-    p.add_argument("--size", nargs=2, type=int, default=(1000, 700), metavar=("W", "H"))
+    p.add_argument("--size", nargs=2, type=_pixels, default=(1000, 700), metavar=("W", "H"))
     p.add_argument("--tour", metavar="NAME|FILE", help="every stop of a tour: a PNG each and handout.md in --out DIR")
     p.add_argument("-h", "--help", action="store_true", dest="want_help")
     return parser
@@ -204,7 +246,10 @@ def cmd_plugins(reg: Registry, as_json: bool) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
+        argv, explicit_range = split_range(list(sys.argv[1:] if argv is None else argv))
         args = parser.parse_args(argv)
+        if explicit_range is not None:
+            args.range = explicit_range
         if args.command == "export" and args.tour:
             from actviz.cli_tour import run_tour_export  # Qt is imported only there
             return run_tour_export(args, load_registry(disabled=args.disable, safe_mode=args.safe_mode))

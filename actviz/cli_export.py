@@ -130,7 +130,15 @@ def _settings(args: Any, model: ViewModel, view_name: str) -> dict[str, Any]:
     return settings
 
 
+#: pixels per side: Qt overflows (and warns about bindings) long before sizes reach int32
+SIZE_LIMITS = (16, 10000)
+
+
 def _draw(args: Any, registry: Registry, view_name: str, model: ViewModel) -> int:
+    low, high = SIZE_LIMITS
+    if not all(isinstance(v, int) and low <= v <= high for v in args.size):
+        shown = " ".join(map(str, args.size))
+        return _fail(f"--size W H must be whole numbers of pixels in {low}..{high}, got {shown}")
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from actviz.gui.export import ExportError, check_target, export_view

@@ -148,8 +148,7 @@ def test_the_breadcrumb_follows_calls_and_threads(tmp_path):
     spy.__module__ = "my_plugin_module.sub"
     trail.owners["my_plugin_module"] = "mine"
     evaluation.call(spy, np.zeros(3))
-    assert seen[0].busy and (seen[0].plugin, seen[0].function) == ("mine", "test_the_breadcrumb_follows_calls_"
-                                                                   "and_threads.<locals>.spy")
+    assert seen[0].busy and (seen[0].plugin, seen[0].function) == ("mine", "spy")
     assert not read_breadcrumb(path, {}).busy
     evaluation.call_within(5.0, spy, np.zeros(3))  # on a worker thread too
     assert seen[1].busy and seen[1].plugin == "mine"

@@ -106,7 +106,7 @@ def function_name(fn: Callable) -> str:
     """The plugin function's own name, for messages (a hostile callable cannot break this)."""
     try:
         name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or type(fn).__name__
-        return str(name)[:80]
+        return str(name).rsplit("<locals>.", 1)[-1][:80]  # "make.<locals>.f" says nothing more than "f"
     except BaseException:  # noqa: BLE001 - a plugin object's __getattr__ is plugin code
         return "function"
 
@@ -329,6 +329,8 @@ def _bounded(seconds: float, fn: Callable, x: np.ndarray, args: tuple, params: M
         finished = _DONE
     else:
         out, finished = _on_worker(seconds, fn, x, args, params)
+        if out is not None:
+            finished = _DONE  # it returned (the caller holds its lock now)
     took = time.perf_counter() - start
     if out is None or took > seconds:
         _fast.pop((key, signature), None)
