@@ -21,7 +21,7 @@ from actviz.gui.controls import ControlPanel
 from actviz.gui.headless import make_model
 from actviz.gui.settings import SettingsStore
 from actviz.gui.viewbase import ViewContext, ViewWidget
-from actviz.host.formulas import FormulaError, compile_formula, formula_plugin
+from actviz.host.formulas import FormulaError, compile_formula, derive, formula_plugin
 from actviz.host.registry import Registry, check_spec, load_registry
 from actviz.models import History, Key, SceneError, ViewModel, new_scene, read_scene, write_scene
 from actviz.specs import FunctionChoice
@@ -450,28 +450,45 @@ class MainWindow(QtWidgets.QMainWindow):
         return load_registry(disabled=self.disabled, extra=extra)
 
     def _compiled_formulas(self) -> list:
+        """Every stored formula compiled; (text, params) from older scenes get their derivative here."""
         compiled = []
-        for name, (text, params) in list(self.formulas.items()):
+        for name, (text, params, *rest) in list(self.formulas.items()):
+            options = dict(rest[0]) if rest else {}
             try:
-                compiled.append(compile_formula(text, params, name=name))
-            except FormulaError as exc:  # a saved formula that no longer compiles is dropped, with a note
+                compiled.append(compile_formula(text, params, name=name, **options))
+            except (FormulaError, TypeError) as exc:  # a saved formula that no longer compiles is dropped
                 del self.formulas[name]
                 self.show_status(f"your formula {name!r} was dropped: {exc}")
         return compiled
 
-    def add_formula(self, name: str, text: str, params: dict[str, tuple[float, float, float]]) -> None:
+    def add_formula(self, name: str, text: str, params: dict[str, tuple[float, float, float]] | None = None,
+                    **options: Any) -> Any:
         """Check a user formula like any plugin's function and add it under "my_functions".
 
-        Raises FormulaError with the reason; nothing changes then.
+        ``params`` may leave parameters out (they get automatic ranges);
+        ``options`` are :func:`compile_formula`'s (label, kind, domain, target).
+        The exact derivative is derived once here and stored with the formula,
+        so loading it again never needs SymPy. Raises FormulaError with the
+        reason; nothing changes then. Returns the spec as loaded.
         """
-        spec = compile_formula(text, params, name=name)
-        if name in self.registry.activations and self.registry.activations[name].plugin != FORMULA_PLUGIN:
-            raise FormulaError(f"the name {name!r} is taken by plugin {self.registry.activations[name].plugin!r}")
+        kind = options.get("kind", "activation")
+        if "derivative" not in options:
+            options["derivative"] = derive(text, kind)[0]
+        spec = compile_formula(text, params, name=name, **options)
+        try:
+            taken = self.registry.get(name).plugin
+        except KeyError:
+            taken = FORMULA_PLUGIN
+        if taken != FORMULA_PLUGIN:
+            raise FormulaError(f"the name {name!r} is taken by plugin {taken!r}")
         probe = check_spec(spec)
         fatal = [p for p in probe if p.stage == "probe"]
         if fatal:
             raise FormulaError(fatal[0].message)
-        self.formulas[name] = (text, {k: tuple(map(float, v)) for k, v in params.items()})
+        stored = {"label": spec.label, "kind": kind, "derivative": options["derivative"]}
+        if kind == "loss":
+            stored.update(domain=spec.domain, target=[spec.target.default, spec.target.low, spec.target.high])
+        self.formulas[name] = (text, {p.name: (p.default, p.low, p.high) for p in spec.params}, stored)
         self.reload_registry()
         if not self.select_function(name):  # show it in the first view whose function list takes any function
             for view_name, model in self.models.items():
@@ -480,6 +497,7 @@ class MainWindow(QtWidgets.QMainWindow):
                     self.select_function(name)
                     break
         self.save_state()
+        return self.registry.get(name)
 
     def remove_formula(self, name: str) -> None:
         if self.formulas.pop(name, None) is not None:
@@ -510,8 +528,8 @@ class MainWindow(QtWidgets.QMainWindow):
         window = {"geometry": bytes(self.saveGeometry().toBase64()).decode("ascii"),
                   "disabled": sorted(self.disabled)}
         scene = new_scene(self.current_view_name(), views, window)
-        scene["formulas"] = {name: [text, {k: list(v) for k, v in params.items()}]
-                             for name, (text, params) in self.formulas.items()}
+        scene["formulas"] = {name: [text, {k: list(v) for k, v in params.items()}, *rest]
+                             for name, (text, params, *rest) in self.formulas.items()}
         return scene
 
     def apply_scene(self, scene: dict[str, Any], geometry: bool = True) -> list[str]:
@@ -522,8 +540,9 @@ class MainWindow(QtWidgets.QMainWindow):
             added = False
             for name, entry in formulas.items():
                 try:
-                    text, params = entry
-                    compiled = (str(text), {str(k): tuple(float(x) for x in v) for k, v in dict(params).items()})
+                    text, params, *rest = entry  # (text, params) from older scenes; + options since
+                    compiled = (str(text), {str(k): tuple(float(x) for x in v) for k, v in dict(params).items()},
+                                *(dict(r) for r in rest[:1]))
                 except (TypeError, ValueError, AttributeError):
                     missing.append(f"formula {name!r} is malformed and was skipped")
                     continue
