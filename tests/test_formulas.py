@@ -365,3 +365,20 @@ def test_derive_refuses_attacks_before_differentiating():
     with pytest.raises(FormulaError, match="attribute access"):
         derive("z.__class__")
     assert derive("z**2", use_sympy=False) == ("2 * z", "rules")
+
+
+@pytest.mark.parametrize("mask, fatal", [
+    (lambda z: z <= 0, False),                        # declared: a gap, no problem
+    (lambda z: 1 / 0, True),                          # a broken mask declares nothing
+    (lambda z: np.ones(z.shape, dtype=bool), True),   # "undefined everywhere" would leave nothing to draw
+    (lambda z: z < -1, True),                         # NaN in (−1, 0] is not declared
+])
+def test_the_probe_allows_nan_only_where_the_spec_declares_it(mask, fatal):
+    from actviz.specs import Activation
+
+    spec = Activation("holes", "holes", "", function=lambda z: np.log(z), derivative=lambda z: 1 / z,
+                      undefined=mask, plugin="third_party")
+    problems = check_spec(spec)
+    assert bool([p for p in problems if p.stage == "probe"]) == fatal, problems
+    if fatal:
+        assert "returns nan at finite input" in problems[0].message
