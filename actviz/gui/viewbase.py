@@ -172,12 +172,12 @@ def settle_plots(widget: QtWidgets.QWidget) -> None:
     the axes and the curves again and costs a second full paint. Settling the
     ranges here, before the paint, lets the first paint draw everything. Axes
     (which also draw the grid, the costliest thing in a frame) are cached as
-    pixmaps and re-rendered only when their ticks change.
+    pixmaps and re-rendered only when their ticks change, and never narrow.
     """
     for view in widget.findChildren(pg.GraphicsView):
         for item in view.scene().items():
             if isinstance(item, pg.ViewBox):
-                for _ in range(3):  # a new range re-clips the curves, which may move it once more
+                for _ in range(6):  # a new range re-clips the curves, which may move it once more
                     if getattr(item, "_autoRangeNeedsUpdate", False):
                         item.updateAutoRange()
                     elif getattr(item, "_matrixNeedsUpdate", False):
@@ -187,6 +187,9 @@ def settle_plots(widget: QtWidgets.QWidget) -> None:
             elif isinstance(item, pg.AxisItem):
                 if item.cacheMode() != _AXIS_CACHE:
                     item.setCacheMode(_AXIS_CACHE)
+                    # an axis that narrows when its labels get shorter re-lays out the plot inside the
+                    # paint and costs another paint; it only ever widens (a few times, then never)
+                    item.setStyle(autoReduceTextSpace=False)
                 if getattr(item, "_actviz_grid", False) != item.grid:
                     _opaque_grid(item, view.backgroundBrush().color())
 

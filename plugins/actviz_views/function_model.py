@@ -18,7 +18,7 @@ from actviz import Activation, Loss
 from actviz.evaluation import EvaluationError, call, kinks_of, slope, value
 from actviz.maths.sampling import clip_to_domain, sample_range
 from actviz.models import ViewModel, qualified
-from actviz.numerics import derivative_mismatch, near_kinks, numerical_derivative, step_size
+from actviz.numerics import derivative_mismatch, kink_distance, near_kinks, numerical_derivative, step_size
 from actviz.specs import Choice, FunctionChoice, Param
 
 MAX_PINS = 8
@@ -180,9 +180,127 @@ class Curves:
     mismatch: Any = None
 
 
+_last_kinks: list = [None, None, None, None]
+
+
+def _kinks(spec: Activation | Loss, params: dict[str, float], target: float | None) -> list[float]:
+    """``kinks_of``, remembered for the last (spec, params, target): sample and compute share one call.
+
+    ``kinks`` is plugin code run on a worker thread with a time cap; the hand-over
+    costs more than the call, so a frame pays it once.
+    """
+    key = (tuple(params.items()), target)
+    if _last_kinks[0] is spec and _last_kinks[1] == key:
+        return list(_last_kinks[2])
+    kinks = kinks_of(spec, params, target)
+    _last_kinks[:] = [spec, key, tuple(kinks), None]
+    return list(kinks)
+
+
+#: Richardson levels of the derivative check evaluated up front, in the frame's one call of f
+#: (a smooth f settles after 3–6 levels; points that need more cost one more call)
+LADDER_LEVELS = 6
+_BETA = (5.0 ** 0.5 - 1.0) / 2.0   # numerics.BETA: the second ladder's step ratio
+
+
+class _Evaluated:
+    """f on a set of points computed in one call; a later call of f on some of them is a lookup.
+
+    The derivative check asks f for z ± h at each Richardson level. Those
+    points are known in advance, so the frame evaluates f once on the grid,
+    the central-difference points and the first ladder levels together, and
+    the check reads them from here; only points it asks for beyond those
+    (a level deeper than :data:`LADDER_LEVELS`) reach the plugin again.
+    """
+
+    def __init__(self, fn: Any, points: np.ndarray, values: np.ndarray) -> None:
+        order = np.argsort(points, kind="stable")
+        self.points, self.values, self.fn = points[order], values[order], fn
+
+    def __call__(self, v: np.ndarray) -> np.ndarray:
+        v = np.asarray(v, dtype=float)
+        idx = np.minimum(np.searchsorted(self.points, v), self.points.size - 1)
+        hit = self.points[idx] == v
+        out = self.values[idx]
+        if not hit.all():
+            out = np.array(out, copy=True)
+            out[~hit] = self.fn(v[~hit])
+        return out
+
+
+def _ladder(z: np.ndarray, kinks: Any) -> np.ndarray:
+    """The points numerics.richardson_derivative evaluates f at on its first levels, for every z.
+
+    Written with the same arithmetic as numerics._richardson, so the floats are
+    identical and the lookups hit.
+    """
+    dist = kink_distance(z, kinks)
+    z = z[np.isfinite(z) & ~(dist <= 1e-9 * np.maximum(1.0, np.abs(z)))]
+    if z.size == 0:
+        return z
+    h0 = np.minimum(np.maximum(1.0, np.abs(z)) / 64.0, kink_distance(z, kinks) / 4.0)
+    ratio = np.array([[1.0], [_BETA]])
+    out = []
+    for level in range(LADDER_LEVELS):
+        h = h0 * 2.0 ** -level * ratio
+        out += [(z + h).ravel(), (z - h).ravel()]
+    return np.concatenate(out)
+
+
 def compute(spec: Activation | Loss, xs: np.ndarray, params: dict[str, float], target: float | None,
             numerical: bool) -> Curves:
-    """f, f′ and the numerical check on ``xs``: the plugin's f and f′ are each called once."""
+    """f, f′ and the numerical check on ``xs``: the plugin's f and f′ are each called once.
+
+    f is called once, on the grid, z ± h of the drawn central difference and
+    the derivative check's first Richardson levels together; the drawn
+    numerical curve and (for a plugin without f′) the slope are that one
+    central difference. A failing call falls back to one call per array, so
+    the message names the grid's own shape.
+    """
+    if not numerical or (isinstance(spec, Loss) and target is None):
+        return _compute_apart(spec, xs, params, target, numerical)
+    args = () if target is None else (target,)
+    kinks = _kinks(spec, params, target)
+    h = step_size(xs)
+    with np.errstate(all="ignore"):
+        up, down = xs + h, xs - h
+    ladder = _ladder(xs, kinks) if not spec.numerical_derivative else np.zeros(0)
+    n = xs.size
+    points = np.concatenate([xs, up, down, ladder])
+    try:
+        fv = call(spec.function, points, *args, **params)
+        slopes = None if spec.numerical_derivative else slope(spec, xs, params, target)
+    except EvaluationError:
+        return _compute_apart(spec, xs, params, target, numerical)
+    values = fv[:n]
+    with np.errstate(all="ignore"):
+        estimate = (fv[n:2 * n] - fv[2 * n:3 * n]) / (2.0 * h)   # numerics.numerical_derivative
+    if slopes is None:
+        slopes = estimate
+    problems: list[str] = []
+    mismatch = None
+    num = np.where(near_kinks(xs, kinks, h), np.nan, estimate)
+    if not spec.numerical_derivative:
+        lookup = _Evaluated(lambda v: call(spec.function, v, *args, **params), points, fv)
+        try:
+            mismatch = derivative_mismatch(lookup, None, xs, kinks=kinks, fz=values, dfz=slopes)
+        except EvaluationError as exc:
+            problems.append(f"derivative check: {exc}")
+    return _finish(xs, values, slopes, num, problems, mismatch)
+
+
+def _finish(xs, values, slopes, num, problems, mismatch) -> Curves:
+    bad = int(np.count_nonzero(~np.isfinite(values))) if values.size else 0
+    if bad:
+        problems.append(f"f is not finite at {bad} of {xs.size} points (left blank)")
+    if mismatch is not None:
+        problems.append(f"⚠ {mismatch}")
+    return Curves(xs, values, slopes, num, problems, mismatch)
+
+
+def _compute_apart(spec: Activation | Loss, xs: np.ndarray, params: dict[str, float], target: float | None,
+                   numerical: bool) -> Curves:
+    """f, f′ and the check with one call per array: without the check, or to name a failure exactly."""
     problems: list[str] = []
     args = () if target is None else (target,)
     try:
@@ -208,20 +326,14 @@ def compute(spec: Activation | Loss, xs: np.ndarray, params: dict[str, float], t
         num = np.where(near_kinks(xs, kinks, step_size(xs)), np.nan, estimate)
         if not spec.numerical_derivative:
             try:
-                mismatch = derivative_mismatch(f, lambda v: call(spec.derivative, v, *args, **params), xs,
-                                               kinks=kinks, fz=values, dfz=slopes)
+                mismatch = derivative_mismatch(f, None, xs, kinks=kinks, fz=values, dfz=slopes)
             except EvaluationError as exc:
                 problems.append(f"derivative check: {exc}")
-    bad = int(np.count_nonzero(~np.isfinite(values))) if values.size else 0
-    if bad:
-        problems.append(f"f is not finite at {bad} of {xs.size} points (left blank)")
-    if mismatch is not None:
-        problems.append(f"⚠ {mismatch}")
-    return Curves(xs, values, slopes, num, problems, mismatch)
+    return _finish(xs, values, slopes, num, problems, mismatch)
 
 
 def sample(spec: Activation | Loss, low: float, high: float, pixels: int, params: dict[str, float],
            target: float | None) -> np.ndarray:
     """About one point per pixel over [low, high], every kink hit exactly, clipped to the domain."""
-    xs = sample_range(low, high, pixels, kinks_of(spec, params, target))
+    xs = sample_range(low, high, pixels, _kinks(spec, params, target))
     return clip_to_domain(xs, getattr(spec, "domain", "real"))

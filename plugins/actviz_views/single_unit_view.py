@@ -144,6 +144,10 @@ class SingleUnitView(ViewWidget):
             self._apply_speed()
         if names - KEEP:
             self.rebuild()
+            # draw now: the rebuild's setData already asked for a paint, which a deferred refresh would follow
+            # with a second one
+            self.refresh()
+            return
         self.schedule_refresh()
 
     def rebuild(self) -> None:
