@@ -95,6 +95,11 @@ class NetworkDiagram(pg.GraphicsWidget):
         self._batches: list[tuple[QtGui.QPen, list[QtCore.QLineF]]] = []
         self._geometry_key: tuple | None = None
         self._show_counts = True
+        #: training is running: edges drawn without antialiasing (8× cheaper for wide lines), crisp again on pause
+        self.live = False
+        self._drawn_key: tuple | None = None
+        self._pixmaps: dict[tuple[int, int, int], QtGui.QPixmap] = {}
+        self._lines: list[list[QtCore.QLineF]] = []  # per weight layer, i * fan_out + j
         self.paints = 0
         self.enlarged_rect: QtCore.QRectF | None = None
         font = QtGui.QFont()
@@ -122,7 +127,26 @@ class NetworkDiagram(pg.GraphicsWidget):
         """Every unit's map as RGB arrays, per layer (as :func:`playground_maps.thumbnails` makes them)."""
         self.rgb = rgb
         self.images = [[_qimage(m) for m in layer] for layer in rgb]
+        self._pixmaps = {}
         self.update()
+
+    def _pixmap(self, layer: int, unit: int, size: int) -> QtGui.QPixmap | None:
+        """The thumbnail scaled once to the unit's size: painting it is then a plain copy."""
+        key = (layer, unit, size)
+        pm = self._pixmaps.get(key)
+        if pm is None:
+            image = self.images[layer][unit] if layer < len(self.images) and unit < len(self.images[layer]) else None
+            if image is None:
+                return None
+            pm = QtGui.QPixmap.fromImage(image.scaled(size, size, QtCore.Qt.AspectRatioMode.IgnoreAspectRatio,
+                                                      QtCore.Qt.TransformationMode.FastTransformation))
+            self._pixmaps[key] = pm
+        return pm
+
+    def set_live(self, on: bool) -> None:
+        if on != self.live:
+            self.live = on
+            self.update()
 
     def set_parameters(self, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
                        grad_w: Sequence[np.ndarray] | None = None, grad_b: Sequence[np.ndarray] | None = None,
@@ -143,8 +167,13 @@ class NetworkDiagram(pg.GraphicsWidget):
         self.edge_values = values
         self.edge_width = [edge_widths(v, self.full) for v in values]
         self.edge_color = [edge_colors(v) for v in values]
-        self._batches = []
-        self.update()
+        # what is drawn changes only when a width moves by ¼ px, a sign flips or a bias mark changes colour
+        key = (self.mode, tuple(np.rint(w * 4).astype(np.int16).tobytes() for w in self.edge_width),
+               tuple((v < 0).tobytes() for v in values), tuple((b < 0).tobytes() for b in self.biases))
+        if key != self._drawn_key:
+            self._drawn_key = key
+            self._batches = []
+            self.update()
 
     # -- geometry ------------------------------------------------------------------------------------
     def node_rect(self, layer: int, unit: int) -> QtCore.QRectF:
@@ -173,7 +202,8 @@ class NetworkDiagram(pg.GraphicsWidget):
             return
         self._geometry_key = key
         self._batches = []
-        self._rects, self._buttons = [], {}
+        self._pixmaps = {}
+        self._rects, self._buttons, self._lines = [], {}, []
         if not self.sizes:
             return
         fm = QtGui.QFontMetricsF(self.font)
@@ -211,6 +241,9 @@ class NetworkDiagram(pg.GraphicsWidget):
         y1 = rect.top() + 2
         self._buttons[(-1, -1)] = QtCore.QRectF(mid - title_w / 2 - BUTTON_PX - 2, y1, BUTTON_PX, BUTTON_PX)
         self._buttons[(-1, 1)] = QtCore.QRectF(mid + title_w / 2 + 2, y1, BUTTON_PX, BUTTON_PX)
+        for a_rects, b_rects in zip(self._rects[:-1], self._rects[1:], strict=True):
+            self._lines.append([QtCore.QLineF(a.right(), a.center().y(), b.left(), b.center().y())
+                                for a in a_rects for b in b_rects])
 
     def _hidden_title(self) -> str:
         n = len(self.sizes) - 2
@@ -218,22 +251,18 @@ class NetworkDiagram(pg.GraphicsWidget):
 
     def _edge_batches(self) -> list[tuple[QtGui.QPen, list[QtCore.QLineF]]]:
         """Edges grouped by pen (colour, width to ¼ px): a few drawLines calls instead of one per edge."""
+        self._ensure_geometry()
         if self._batches or not self.edge_width:
             return self._batches
         groups: dict[tuple[str, int], list[QtCore.QLineF]] = {}
         for layer, (widths, colors) in enumerate(zip(self.edge_width, self.edge_color, strict=False)):
-            if layer + 1 >= len(self._rects):
+            if layer >= len(self._lines) or widths.size != len(self._lines[layer]):
                 break
-            quarter = np.rint(widths * 4).astype(int)
-            a_rects, b_rects = self._rects[layer], self._rects[layer + 1]
-            fan_in, fan_out = widths.shape
-            for i in range(min(fan_in, len(a_rects))):
-                a = a_rects[i]
-                ax, ay = a.right(), a.center().y()
-                for j in range(min(fan_out, len(b_rects))):
-                    b = b_rects[j]
-                    groups.setdefault((str(colors[i, j]), int(quarter[i, j])), []).append(
-                        QtCore.QLineF(ax, ay, b.left(), b.center().y()))
+            lines = self._lines[layer]
+            keys = np.rint(widths.ravel() * 4).astype(int) * 2 + (colors.ravel() == EDGE_NEG)
+            for key in np.unique(keys):
+                color = EDGE_NEG if key % 2 else EDGE_POS
+                groups.setdefault((color, int(key // 2)), []).extend(lines[k] for k in np.flatnonzero(keys == key))
         batches = []
         for (color, quarter), lines in sorted(groups.items(), key=lambda kv: kv[0][1]):  # thin under thick
             p = QtGui.QPen(QtGui.QColor(color), quarter / 4.0)
@@ -248,7 +277,7 @@ class NetworkDiagram(pg.GraphicsWidget):
         if not self.sizes:
             return
         self._ensure_geometry()
-        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, not self.live)
         painter.setFont(self.font)
         for pen, lines in self._edge_batches():
             painter.setPen(pen)
@@ -263,9 +292,9 @@ class NetworkDiagram(pg.GraphicsWidget):
         for layer, rects in enumerate(self._rects):
             images = self.images[layer] if layer < len(self.images) else []
             for unit, r in enumerate(rects):
-                image = images[unit] if unit < len(images) else None
-                if image is not None:
-                    painter.drawImage(r, image)
+                pixmap = self._pixmap(layer, unit, round(r.width())) if unit < len(images) else None
+                if pixmap is not None:
+                    painter.drawPixmap(r.topLeft(), pixmap)
                 else:
                     painter.fillRect(r, self.background)
                 painter.setPen(border)
@@ -429,6 +458,10 @@ class NetworkDiagram(pg.GraphicsWidget):
         self.selected = sel
         self.update()
         self.sigSelected.emit(sel)
+
+    def select_quietly(self, sel: Selection | None) -> None:
+        self.selected = sel
+        self.update()
 
     def hover(self, pos: QtCore.QPointF | None) -> None:
         """Enlarge the unit under ``pos``; name the edge under it in the tooltip (None: the pointer left)."""

@@ -131,7 +131,7 @@ class PlaygroundPlots(pg.GraphicsLayoutWidget):
             # the map about as wide as it is tall, at most a third of the width; the diagram the rest
             w, h = self.width(), self.height()
             self.plot_map.setPreferredWidth(max(150.0, min(0.36 * w, 0.62 * h)))
-            title = "Output over the plane" if w >= 800 else "Output y"
+            title = "Output over the plane" if w >= 800 else "Output"
             if self.plot_map.titleLabel.text != title:
                 self.plot_map.setTitle(title, size="9pt")
         super().resizeEvent(event)

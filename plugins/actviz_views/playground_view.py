@@ -46,6 +46,8 @@ OWN_WIDGETS = {"features", "csv", "epochs", *DISPLAY_KEYS}  # check boxes, the L
 TOGGLES = {"show_test": ("show test data", "on", "off"), "discretize": ("discretize output", "on", "off"),
            "edges": ("edges: ∂E/∂w of last batch", "gradient", "weights")}
 WEIGHT_RANGE = 100.0  # what the weight editor accepts
+#: while running, thumbnails, scores and loss curves follow every this many frames (edges and the map every one)
+MAPS_EVERY = 4
 
 
 class PlaygroundView(ViewWidget):
@@ -65,6 +67,7 @@ class PlaygroundView(ViewWidget):
         self.scale: OutputScale | None = None
         self.scores: dict = {}
         self._maps_key: tuple | None = None
+        self._maps_frame = 0
         self._version = 0  # counts loads of other weights: the paused picture's cache key
         self.selection: Selection | None = None
         self.plots = PlaygroundPlots(*colors(self))
@@ -233,8 +236,8 @@ class PlaygroundView(ViewWidget):
     def _new_scale(self) -> None:
         """The output's colour scale and the explanation, from the loss's noise model."""
         self.scale = output_scale(self.network) if self.network is not None else None
-        text = explanation(self.dataset, self.network, self.model.data_name(), self.scale)
-        self.explanation.setText(html.escape(text) + "<br>" + DELTA_LINK)
+        self.explanation_text = explanation(self.dataset, self.network, self.model.data_name(), self.scale)
+        self.explanation.setText(html.escape(self.explanation_text) + "<br>" + DELTA_LINK)
 
     def rebuild(self, new_data: bool = True) -> None:
         """A fresh network (and data) from the model, then its saved weights or its ``epochs``."""
@@ -355,6 +358,8 @@ class PlaygroundView(ViewWidget):
         sel, net = self.selection, self.network
         if sel is None or net is None or self.selected_value() is None:
             return
+        # the step's "before" must be these weights, not None: restoring a state never sets an extra to None
+        self.edited = True
         self.sync_model()
         state = weights_state(net, edited=True)
         self.model.set_extra("weights", edit_weights(state, sel.layer, sel.j, float(value), sel.i))
@@ -392,6 +397,8 @@ class PlaygroundView(ViewWidget):
             self.timer.stop()
             if was and sync:
                 self.sync_model()
+            if was:
+                self.schedule_refresh()  # the paused picture: antialiased edges, fresh thumbnails and scores
         if self.run_button.isChecked() != on:
             with QtCore.QSignalBlocker(self.run_button):
                 self.run_button.setChecked(on)
@@ -465,16 +472,21 @@ class PlaygroundView(ViewWidget):
                 map_error = f"cannot draw the output: {exc}"
             scale = self.scale or output_scale(net)
             fresh = self._maps_key != self._picture_key()
+            if fresh and self.running and self._frame - self._maps_frame < MAPS_EVERY:
+                fresh = False  # an epoch or more per frame: thumbnails and scores at a few per second
             if grids is not None:
                 self.plots.draw_output(net, grids[-1], scale, self.model["discretize"] == "on")
                 if fresh:  # the thumbnails follow epochs while running, every change while paused
                     self.diagram.set_thumbnails(thumbnails(net, grids, scale))
+            self.diagram.set_live(self.running)
             self.diagram.set_parameters(net.weights, net.biases, net.last_grad_w, net.last_grad_b,
                                         self.model["edges"])
             if fresh:
                 self._maps_key = self._picture_key()
+                self._maps_frame = self._frame
                 self._score()
-            self.plots.draw_history(net)
+            if not self.running or self._frame % MAPS_EVERY == 0:
+                self.plots.draw_history(net)  # a new loss range re-renders the axes: not every frame
             if not self.edit_spin.hasFocus():
                 self._show_editor()
         self.plots.show_test(self.model["show_test"] == "on")
