@@ -22,7 +22,6 @@ from actviz.specs import Choice
 
 ACTIONS = int(os.environ.get("ACTVIZ_SOAK_ACTIONS", "2000"))
 SEED = 20261129
-SLOW_ACTION_SECONDS = 2.0
 RSS_GROWTH_BOUND_MIB = 40.0
 
 
@@ -193,7 +192,8 @@ def test_random_walk_through_the_window(qtbot, tmp_path):
     # a leak grows steadily; caches and allocator noise wobble: compare the medians of the first and last thirds
     third = max(1, len(samples) // 3)
     growth = float(np.median(samples[-third:]) - np.median(samples[:third]))
-    assert slowest[0] < SLOW_ACTION_SECONDS, f"action {slowest[1]} took {slowest[0]:.2f} s"
+    # speed is measured by benchmarks/ on a quiet machine, never asserted here (a busy CI core would fail it)
+    print(f"slowest action: {slowest[1]} {slowest[0]:.2f} s")
     assert growth < RSS_GROWTH_BOUND_MIB, f"memory grew {growth:.1f} MiB over {ACTIONS - warm} actions"
     assert sum(walker.counts.values()) == ACTIONS
     for view in win.views.values():

@@ -447,7 +447,7 @@ class ViewModel:
                 if name in trial.extras:
                     clean, dropped = trial.clean_extra(name, value)
                     missing.extend(dropped)
-                    if clean is not None:
+                    if clean is not None or value is None:  # a saved None ("fresh") is a value too
                         trial.extras[name] = copy.deepcopy(clean)
         changed = {k for k in set(trial._values) | set(self._values) if trial._values.get(k) != self._values.get(k)}
         changed |= {k for k in set(trial.extras) | set(self.extras) if trial.extras.get(k) != self.extras.get(k)}
