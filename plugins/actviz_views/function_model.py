@@ -286,11 +286,24 @@ def compute(spec: Activation | Loss, xs: np.ndarray, params: dict[str, float], t
             mismatch = derivative_mismatch(lookup, None, xs, kinks=kinks, fz=values, dfz=slopes)
         except EvaluationError as exc:
             problems.append(f"derivative check: {exc}")
-    return _finish(xs, values, slopes, num, problems, mismatch)
+    return _finish(xs, values, slopes, num, problems, mismatch, _gaps(spec, xs, params, target))
 
 
-def _finish(xs, values, slopes, num, problems, mismatch) -> Curves:
-    bad = int(np.count_nonzero(~np.isfinite(values))) if values.size else 0
+def _gaps(spec: Activation | Loss, xs: np.ndarray, params: dict[str, float], target: float | None) -> np.ndarray:
+    """Where the function declares itself undefined (``spec.undefined``): a gap, not a problem."""
+    undefined = getattr(spec, "undefined", None)
+    if undefined is None or not xs.size:
+        return np.zeros(xs.shape, dtype=bool)
+    try:
+        mask = np.asarray(call(undefined, xs, *(() if target is None else (target,)), **params), dtype=bool)
+        return np.broadcast_to(mask, xs.shape)
+    except (EvaluationError, ValueError, TypeError):
+        return np.zeros(xs.shape, dtype=bool)  # a broken mask declares nothing
+
+
+def _finish(xs, values, slopes, num, problems, mismatch, gaps=None) -> Curves:
+    gaps = np.zeros(xs.shape, dtype=bool) if gaps is None else gaps
+    bad = int(np.count_nonzero(~np.isfinite(values) & ~gaps)) if values.size else 0
     if bad:
         problems.append(f"f is not finite at {bad} of {xs.size} points (left blank)")
     if mismatch is not None:
@@ -329,7 +342,7 @@ def _compute_apart(spec: Activation | Loss, xs: np.ndarray, params: dict[str, fl
                 mismatch = derivative_mismatch(f, None, xs, kinks=kinks, fz=values, dfz=slopes)
             except EvaluationError as exc:
                 problems.append(f"derivative check: {exc}")
-    return _finish(xs, values, slopes, num, problems, mismatch)
+    return _finish(xs, values, slopes, num, problems, mismatch, _gaps(spec, xs, params, target))
 
 
 def sample(spec: Activation | Loss, low: float, high: float, pixels: int, params: dict[str, float],
