@@ -9,9 +9,10 @@ scrolling a column of controls never changes the one under the pointer.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from actviz.specs import Choice, Param
 
@@ -26,6 +27,77 @@ def decimals_for(step: float) -> int:
     return max(0, min(6, -math.floor(math.log10(step)) + 1)) if step > 0 else 3
 
 
+def parse_number(text: str, locale: QtCore.QLocale | None = None) -> float | None:
+    """The number typed in ``text``, or None.
+
+    The locale's own form first ("2,5" in German), then the C form with
+    scientific notation ("1e-1", "-3.5E2"); a lone comma is a decimal comma in
+    any locale ("2,5" is 2.5, never 25). Group separators are not accepted: a
+    typed "1,000" is ambiguous.
+    """
+    text = text.strip().replace("\u2212", "-").replace(" ", "")
+    if not text:
+        return None
+    locale = QtCore.QLocale(locale if locale is not None else QtCore.QLocale())
+    locale.setNumberOptions(QtCore.QLocale.NumberOption.RejectGroupSeparator)
+    value, ok = locale.toDouble(text)
+    if ok:
+        return value
+    candidates = [text]
+    if text.count(",") == 1 and "." not in text:
+        if locale.groupSeparator() == "," and re.fullmatch(r"[-+]?\d{1,3},\d{3}", text):
+            return None  # "1,000" here may mean a thousand: refuse rather than guess
+        candidates.append(text.replace(",", "."))
+    for candidate in candidates:
+        try:
+            value = float(candidate)
+        except ValueError:
+            continue
+        return value if math.isfinite(value) else None
+    return None
+
+
+class NumberBox(QtWidgets.QDoubleSpinBox):
+    """A spin box that reads numbers as :func:`parse_number` does; unreadable text emits ``unreadable(text)``.
+
+    QDoubleSpinBox drops characters it does not expect, so "2,5" became 25
+    and "1e-1" became 11.
+    """
+
+    unreadable = QtCore.Signal(str)
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        # the line edit's editingFinished never fires for text its validator finds incomplete
+        if event.key() in (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter):
+            self._check()
+        super().keyPressEvent(event)
+
+    def focusOutEvent(self, event: QtGui.QFocusEvent) -> None:  # noqa: N802 - Qt's name
+        self._check()
+        super().focusOutEvent(event)
+
+    def validate(self, text: str, pos: int):  # noqa: D102 - Qt's contract
+        value = parse_number(self._strip(text), self.locale())
+        state = QtGui.QValidator.State.Acceptable if value is not None else QtGui.QValidator.State.Intermediate
+        return state, text, pos
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt's name
+        value = parse_number(self._strip(text), self.locale())
+        return self.value() if value is None else value
+
+    def fixup(self, text: str) -> str:
+        return text
+
+    def _strip(self, text: str) -> str:
+        return text.removeprefix(self.prefix()).removesuffix(self.suffix())
+
+    def _check(self) -> None:
+        text = self._strip(self.lineEdit().text())
+        if parse_number(text, self.locale()) is None:
+            self.lineEdit().setText(self.textFromValue(self.value()))  # show the value in use again
+            self.unreadable.emit(text)
+
+
 class ParamControl(QtWidgets.QWidget):
     """Slider + spin box + reset for one Param; ``valueChanged(float)`` on every move."""
 
@@ -36,9 +108,10 @@ class ParamControl(QtWidgets.QWidget):
         self.param = param
         self._value = param.default if value is None else param.clamp(value)
         self.label = QtWidgets.QLabel(param.display)
+        self.label.setWordWrap(True)  # a long name wraps instead of widening a narrow column
         self.slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
         self.slider.setRange(0, SLIDER_STEPS)
-        self.spin = QtWidgets.QDoubleSpinBox()
+        self.spin = NumberBox()
         self.spin.setDecimals(decimals_for(param.resolution))
         # The spin box accepts values well outside the range; we clamp ourselves so the user sees a note.
         span = param.high - param.low
@@ -50,6 +123,7 @@ class ParamControl(QtWidgets.QWidget):
         self.reset.setToolTip(f"Reset {param.display} to {param.default:g}")
         self.note = QtWidgets.QLabel("")
         self.note.setStyleSheet("color: #c0392b; font-size: small;")
+        self.note.setWordWrap(True)
         self.note.hide()
         tip = f"{param.display}: {param.help}\n" if param.help else f"{param.display}\n"
         tip += f"range [{param.low:g}, {param.high:g}], default {param.default:g}"
@@ -66,6 +140,7 @@ class ParamControl(QtWidgets.QWidget):
             guard_wheel(w)
         self.slider.valueChanged.connect(self._from_slider)
         self.spin.valueChanged.connect(self._from_spin)
+        self.spin.unreadable.connect(self._unreadable)
         self.reset.clicked.connect(lambda: self.setValue(param.default))
         self._show(self._value)
 
@@ -89,6 +164,10 @@ class ParamControl(QtWidgets.QWidget):
 
     def _from_spin(self, value: float) -> None:
         self._apply(value)
+
+    def _unreadable(self, text: str) -> None:
+        self.note.setText(f"{text!r} is not a number; keeping {self._value:g}")
+        self.note.show()
 
     def _apply(self, value: float) -> None:
         p = self.param
@@ -123,10 +202,17 @@ class ChoiceControl(QtWidgets.QWidget):
         for option in choice.options:
             self.combo.addItem(choice.option_label(option), option)
         self.combo.setToolTip(choice.help or choice.display)
+        # the closed box elides a long label to the column's width; the open list shows every label whole
+        self.combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(8)
+        self.combo.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Fixed)
+        view = self.combo.view()
+        view.setMinimumWidth(view.sizeHintForColumn(0) + 24)
         guard_wheel(self.combo)
+        self.label = QtWidgets.QLabel(choice.display)
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QtWidgets.QLabel(choice.display))
+        layout.addWidget(self.label)
         layout.addWidget(self.combo, 1)
         self.setValue(value if value is not None else choice.default)
         self.combo.activated.connect(lambda _i: self.valueChanged.emit(self.value()))

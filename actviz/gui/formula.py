@@ -88,9 +88,6 @@ def as_text(tex: str, why: str) -> str:
     return f"{shown}  ({why})" if why else shown
 
 
-#: a formula may be drawn down to this fraction of its size before its label insists on more room
-MIN_SCALE = 0.7
-
 _PIXMAPS: dict[tuple[str, str], QtGui.QPixmap] = {}
 
 
@@ -126,13 +123,18 @@ def formula_pixmap(tex: str, color: str, seconds: float | None = None) -> QtGui.
     return _PIXMAPS[key]
 
 
-#: the smallest a formula is drawn before its label asks for more room (restored after an edit collision:
-#: the layout owner should check this value)
-MIN_SCALE = 0.6
+#: the smallest a formula is drawn (a fraction of its size) before its label asks for more room
+MIN_SCALE = 0.7
 
 
 class FormulaLabel(QtWidgets.QLabel):
-    """Shows a formula as an image; the LaTeX source is the tooltip and the fallback."""
+    """Shows a formula as an image; the LaTeX source is the tooltip and the fallback.
+
+    ``shown()`` after a picture or the fallback text is in place (rendering may finish later than
+    :meth:`set_formula`), so a view can re-arrange around its new size.
+    """
+
+    shown = QtCore.Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -141,6 +143,7 @@ class FormulaLabel(QtWidgets.QLabel):
         self._pending = False
         self._painted = False
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Minimum)
+        self.setWordWrap(True)  # the source shown as text wraps instead of being cut
         self._timer = QtCore.QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -257,6 +260,7 @@ class FormulaLabel(QtWidgets.QLabel):
     def _show(self, pixmap: QtGui.QPixmap | None) -> None:
         if pixmap is None:
             self.setText(as_text(self.tex, ""))  # no renderer, or mathtext cannot parse it: show the source
-            return
-        self.setPixmap(pixmap)
-        self.rendered = True
+        else:
+            self.setPixmap(pixmap)
+            self.rendered = True
+        self.shown.emit()

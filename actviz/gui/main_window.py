@@ -85,6 +85,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_models()
         self._build_tabs()
         self._update_problems()
+        self._fit_screen()
         self.resize(1200, 800)
 
     # -- construction ---------------------------------------------------------------------------
@@ -119,6 +120,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.view_menu = bar.addMenu("&View")
         self._action(self.view_menu, "&Find function", self.focus_search, "Ctrl+F")
         self._action(self.view_menu, "&New formula…", self.formula_dialog, "Ctrl+N")
+        self._scheme_menu()
         self._view_separator = self.view_menu.addSeparator()
         self.plugins_menu = bar.addMenu("&Plugins")
         self._action(self.plugins_menu, "&Plugins…", self.show_problems)
@@ -130,6 +132,43 @@ class MainWindow(QtWidgets.QMainWindow):
         self.toolbar = self.addToolBar("Main")
         self.toolbar.setObjectName("main-toolbar")
         self.toolbar.addAction(self.export_action)
+
+    def _scheme_menu(self) -> None:
+        """View → Colour scheme: follow the desktop (the default), light or dark; views are rebuilt in it."""
+        from actviz.gui import theme
+
+        app = QtWidgets.QApplication.instance()
+        if not theme.scheme_applied():
+            theme.apply_scheme(app, "auto")
+        menu = self.view_menu.addMenu("Colour &scheme")
+        group = QtGui.QActionGroup(self)
+        self.scheme_actions: dict[str, QtGui.QAction] = {}
+        for scheme, text in (("auto", "Follow the &desktop"), ("light", "&Light"), ("dark", "Dar&k")):
+            action = QtGui.QAction(text, self, checkable=True)
+            action.setChecked(scheme == theme.current_scheme())
+            action.triggered.connect(lambda _checked=False, scheme=scheme: self.set_scheme(scheme))
+            group.addAction(action)
+            menu.addAction(action)
+            self.scheme_actions[scheme] = action
+
+    def set_scheme(self, scheme: str) -> None:
+        """Switch the palette and rebuild the open views so their plots take the new colours."""
+        from actviz.gui import theme
+
+        theme.apply_scheme(QtWidgets.QApplication.instance(), scheme)
+        self.scheme_actions[scheme].setChecked(True)
+        current = self.current_view_name()
+        for view in self.views.values():
+            view.close()
+        self._build_tabs()
+        if current is not None:
+            self.show_view(current)
+
+    def _fit_screen(self) -> None:
+        """Content never grows the window past the screen: a long label or formula shrinks or scrolls instead."""
+        self.layout().setSizeConstraint(QtWidgets.QLayout.SizeConstraint.SetNoConstraint)
+        screen = self.screen().availableGeometry().size() if self.screen() is not None else QtCore.QSize(1024, 640)
+        self.setMinimumSize(QtCore.QSize(640, 420).boundedTo(screen))
 
     def _build_models(self) -> None:
         for model in self.models.values():

@@ -1,12 +1,177 @@
-"""Plot colours that follow the system palette, so light and dark themes both read."""
+"""Colours that read in light and dark palettes, the desktop's colour scheme, and plot defaults.
+
+:func:`apply_scheme` picks the palette: the desktop's (Qt 6.5+
+``QStyleHints.colorScheme()``, followed when it changes) or a forced light or
+dark one. Either way links, placeholder text and the warning red are given
+colours with at least 4.5:1 contrast (WCAG AA) on their background; the red
+warnings views write into their style sheets (``color: #c0392b``) are swapped
+for a lighter red while the palette is dark. :func:`apply_plot_theme` makes
+new plots follow the palette, and turns SI prefixes off for every axis
+(a "(×0.001)" beside an axis misreads as a unit) and gives every legend an
+opaque background, so a legend over a curve stays readable.
+"""
 
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
+
+SCHEMES = ("auto", "light", "dark")
+#: the warning red on light and on dark backgrounds (≥ 4.5:1 on each)
+WARNING_LIGHT = "#c0392b"
+WARNING_DARK = "#ff8a80"
+
+_DARK = {
+    "Window": "#202124", "WindowText": "#e8eaed", "Base": "#17181a", "AlternateBase": "#26282b",
+    "Text": "#e8eaed", "Button": "#2d2f33", "ButtonText": "#e8eaed", "BrightText": "#ffffff",
+    "Highlight": "#2f6fcf", "HighlightedText": "#ffffff", "ToolTipBase": "#2d2f33", "ToolTipText": "#e8eaed",
+    "Link": "#8ab4f8", "LinkVisited": "#c58af9", "PlaceholderText": "#a3a7ad", "Light": "#3c3f44",
+    "Midlight": "#33363a", "Mid": "#2a2c30", "Dark": "#141517", "Shadow": "#000000",
+}
+_LIGHT_FIXES = {"Link": "#0b57d0", "LinkVisited": "#7b1fa2", "PlaceholderText": "#63666a"}
+
+_state: dict[str, object] = {"scheme": "auto", "dark": False, "filter": None, "hooked": False, "applied": False}
+
+
+def is_dark(palette: QtGui.QPalette | None = None) -> bool:
+    """Whether ``palette`` (the application's by default) draws light text on a dark window."""
+    if palette is None:
+        palette = QtGui.QGuiApplication.palette()
+    window = palette.color(QtGui.QPalette.ColorRole.Window)
+    text = palette.color(QtGui.QPalette.ColorRole.WindowText)
+    return window.lightnessF() < text.lightnessF()
+
+
+def warning_color(palette: QtGui.QPalette | None = None) -> str:
+    """The warning red that reads on ``palette``'s background."""
+    return WARNING_DARK if is_dark(palette) else WARNING_LIGHT
+
+
+def dark_palette() -> QtGui.QPalette:
+    palette = QtGui.QPalette()
+    for role, color in _DARK.items():
+        palette.setColor(getattr(QtGui.QPalette.ColorRole, role), QtGui.QColor(color))
+    disabled = QtGui.QPalette.ColorGroup.Disabled
+    for role in ("WindowText", "Text", "ButtonText"):
+        palette.setColor(disabled, getattr(QtGui.QPalette.ColorRole, role), QtGui.QColor("#8a8d91"))
+    return palette
+
+
+def _readable(palette: QtGui.QPalette) -> QtGui.QPalette:
+    """Links and placeholder text with AA contrast on Base (Fusion's placeholder is 50 % text: 3.9:1)."""
+    from actviz.gui.audit import MIN_CONTRAST, contrast
+
+    base = palette.color(QtGui.QPalette.ColorRole.Base)
+    fixes = {k: _DARK[k] for k in _LIGHT_FIXES} if is_dark(palette) else _LIGHT_FIXES
+    for role, color in fixes.items():
+        r = getattr(QtGui.QPalette.ColorRole, role)
+        for group in (QtGui.QPalette.ColorGroup.Active, QtGui.QPalette.ColorGroup.Inactive):
+            if contrast(palette.color(group, r), base) < MIN_CONTRAST:
+                palette.setColor(group, r, QtGui.QColor(color))
+    return palette
+
+
+def desktop_scheme(app: QtWidgets.QApplication) -> str:
+    """"dark" or "light" as the desktop says (Qt 6.5+), "light" when it does not say."""
+    hints = app.styleHints()
+    scheme = getattr(hints, "colorScheme", None)
+    if scheme is not None and scheme() == QtCore.Qt.ColorScheme.Dark:
+        return "dark"
+    return "light"
+
+
+def scheme_applied() -> bool:
+    """Whether :func:`apply_scheme` ran in this process (the main window applies "auto" once if not)."""
+    return bool(_state["applied"])
+
+
+def current_scheme() -> str:
+    """The scheme last asked for: "auto" (follow the desktop), "light" or "dark"."""
+    return str(_state["scheme"])
+
+
+def apply_scheme(app: QtWidgets.QApplication, scheme: str = "auto") -> bool:
+    """Set the palette for ``scheme``; returns whether it is dark. "auto" follows later desktop changes too."""
+    if scheme not in SCHEMES:
+        raise ValueError(f"colour scheme {scheme!r}: use one of {', '.join(SCHEMES)}")
+    _state["scheme"] = scheme
+    if not _state["hooked"] and hasattr(app.styleHints(), "colorSchemeChanged"):
+        app.styleHints().colorSchemeChanged.connect(lambda _s: _follow_desktop(app))
+        _state["hooked"] = True
+    if "platform" not in _state:  # the desktop's own palette, before we changed anything
+        _state["platform"] = QtGui.QPalette(app.palette())
+    dark = (desktop_scheme(app) if scheme == "auto" else scheme) == "dark"
+    platform = _state["platform"]
+    if scheme == "auto" and is_dark(platform) == dark:
+        palette = QtGui.QPalette(platform)  # the desktop's palette matches its scheme: keep its colours
+    else:
+        palette = dark_palette() if dark else app.style().standardPalette()
+    app.setPalette(_readable(palette))
+    _state["dark"] = dark
+    _state["applied"] = True
+    _install_warning_filter(app, dark)
+    apply_plot_theme(app)
+    return dark
+
+
+def _follow_desktop(app: QtWidgets.QApplication) -> None:
+    if _state["scheme"] == "auto":
+        apply_scheme(app, "auto")
+
+
+class _WarningRecolour(QtCore.QObject):
+    """Swaps the light warning red in a widget's style sheet for the dark one when the widget is polished."""
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QtCore.QEvent.Type.Polish and isinstance(obj, QtWidgets.QWidget):
+            sheet = obj.styleSheet()
+            if sheet and WARNING_LIGHT in sheet:
+                obj.setStyleSheet(sheet.replace(WARNING_LIGHT, WARNING_DARK))
+        return False
+
+
+def _install_warning_filter(app: QtWidgets.QApplication, dark: bool) -> None:
+    current = _state["filter"]
+    if dark and current is None:
+        _state["filter"] = _WarningRecolour(app)
+        app.installEventFilter(_state["filter"])
+    elif not dark and current is not None:
+        app.removeEventFilter(current)
+        _state["filter"] = None
+    replace = (WARNING_LIGHT, WARNING_DARK) if dark else (WARNING_DARK, WARNING_LIGHT)
+    for widget in app.allWidgets():  # widgets that exist already
+        sheet = widget.styleSheet()
+        if sheet and replace[0] in sheet:
+            widget.setStyleSheet(sheet.replace(*replace))
+
+
+def _patch_pyqtgraph() -> None:
+    """No SI prefix on any axis, an opaque background behind every legend: once, for every plot."""
+    if getattr(pg.AxisItem, "_actviz_plain", False):
+        return
+    axis_init = pg.AxisItem.__init__
+
+    def plain_axis(self, *args, **kwargs) -> None:
+        axis_init(self, *args, **kwargs)
+        self.enableAutoSIPrefix(False)
+
+    legend_init = pg.LegendItem.__init__
+
+    def opaque_legend(self, *args, **kwargs) -> None:
+        if kwargs.get("brush") is None:
+            background = QtGui.QColor(pg.mkColor(pg.getConfigOption("background")))
+            background.setAlpha(235)
+            kwargs["brush"] = pg.mkBrush(background)
+        legend_init(self, *args, **kwargs)
+
+    pg.AxisItem.__init__ = plain_axis
+    pg.LegendItem.__init__ = opaque_legend
+    pg.AxisItem._actviz_plain = True
 
 
 def apply_plot_theme(app: QtWidgets.QApplication) -> None:
+    """New plots take the palette's colours, no SI prefixes and opaque legends."""
+    _patch_pyqtgraph()
     pal = app.palette()
     base = pal.color(QtGui.QPalette.ColorRole.Base)
     text = pal.color(QtGui.QPalette.ColorRole.Text)

@@ -223,7 +223,9 @@ def themed_plot_colors(widget: QtWidgets.QWidget) -> tuple[Any, Any]:
     return pal.color(pal.ColorRole.Base), pal.color(pal.ColorRole.Text)
 
 
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
+#: Okabe & Ito's colour-blind-safe qualitative palette (no yellow or black: they vanish on one of the two
+#: backgrounds), then three tableau colours for the rare ninth curve
+PALETTE = ("#0072b2", "#d55e00", "#009e73", "#e69f00", "#cc79a7", "#56b4e9", "#8c564b", "#7f7f7f", "#bcbd22")
 
 
 def pen(index: int, width: float = 2.0, style: QtCore.Qt.PenStyle = QtCore.Qt.PenStyle.SolidLine):

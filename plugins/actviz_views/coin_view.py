@@ -40,6 +40,18 @@ def _finite(values) -> np.ndarray:
     return np.where(np.isfinite(values), values, np.nan)
 
 
+def page(layout: QtWidgets.QLayout) -> QtWidgets.QScrollArea:
+    """The view's main column as a page that scrolls down when the window is short, never across."""
+    widget = QtWidgets.QWidget()
+    widget.setLayout(layout)
+    scroll = QtWidgets.QScrollArea()
+    scroll.setWidget(widget)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+    return scroll
+
+
 def _corner(legend: pg.LegendItem, x: float, top: bool = True) -> None:
     """Pin ``legend`` to the top (or bottom) of its plot, at the left (x = 0), centre (0.5) or right (1)."""
     y = 0.0 if top else 1.0
@@ -159,7 +171,7 @@ class CoinView(ViewWidget):
         self.curve_p = self.plot_traj.plot(pen=pen(1, 2, dash), name="true p")
         self.curve_traj = self.plot_traj.plot(pen=pen(0, 2), name=f"{text.ML} after n flips")
         # printed θ̂ and the "nothing to draw" messages
-        self.hat_text = pg.TextItem("", anchor=(0.5, 1.0), color=PALETTE[1])
+        self.hat_text = pg.TextItem("", anchor=(0.5, 1.0), color=pg.getConfigOption("foreground"))  # reads on both
         self.plot_lik.addItem(self.hat_text, ignoreBounds=True)
         self.messages: dict[str, pg.TextItem] = {}
         for key, plot in (("lik", self.plot_lik), ("ll", self.plot_ll), ("bce", self.plot_bce),
@@ -237,9 +249,10 @@ class CoinView(ViewWidget):
         for w, stretch in ((self.intro, 0), (self.warning, 0), (self.readout, 0), (self.layout_widget, 1),
                            (self.strip, 0), (self.identity, 0), (self.prior_note, 0)):
             main.addWidget(w, stretch)
+        self.layout_widget.setMinimumHeight(3 * 195 + 20)  # three rows of ≥ 120 px data areas; short windows scroll
         layout = QtWidgets.QHBoxLayout(self)
         layout.addWidget(control_column(side, 230))
-        layout.addLayout(main, 1)
+        layout.addWidget(page(main), 1)
         self.schedule_refresh()
 
     # -- model → widgets -----------------------------------------------------------------------

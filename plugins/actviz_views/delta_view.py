@@ -35,6 +35,22 @@ PAIR_KEYS = ("activation", "loss", "t")
 RANGE_KEYS = ("ywrong", "zmin", "zmax")
 
 
+#: the height one stacked plot needs: a 120 px data area and its bottom axis
+PLOT_ROW = 160
+
+
+def page(layout: QtWidgets.QLayout) -> QtWidgets.QScrollArea:
+    """The view's main column as a page that scrolls down when the window is short, never across."""
+    widget = QtWidgets.QWidget()
+    widget.setLayout(layout)
+    scroll = QtWidgets.QScrollArea()
+    scroll.setWidget(widget)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+    return scroll
+
+
 def _finite(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(values), values, np.nan)
 
@@ -74,7 +90,7 @@ class DeltaView(ViewWidget):
             for side in ("left", "bottom"):
                 plot.getAxis(side).enableAutoSIPrefix(False)
                 plot.getAxis(side).setZValue(-1)  # grid behind the curves
-            plot.getAxis("left").setWidth(64)
+            plot.getAxis("left").setWidth(78)  # room for "-1.5e+20" beside the rotated label
             plot.addItem(pg.InfiniteLine(0, angle=0, pen=pg.mkPen((128, 128, 128), width=1)), ignoreBounds=True)
             plot.addItem(pg.InfiniteLine(0, angle=90, pen=pg.mkPen((128, 128, 128), width=1)), ignoreBounds=True)
             plot.setMenuEnabled(False)
@@ -83,7 +99,7 @@ class DeltaView(ViewWidget):
             plot.enableAutoRange(axis="y", enable=False)
             if self.plots:
                 plot.setXLink(self.plots[0])
-            note = pg.TextItem("", color="#c0392b", anchor=(1, 1), fill=self._note_fill())
+            note = pg.TextItem("", color=self._note_color(), anchor=(1, 1), fill=self._note_fill())
             note.setFont(QtGui.QFont(note.textItem.font().family(), 8))
             note.setZValue(20)
             plot.addItem(note, ignoreBounds=True)
@@ -168,9 +184,11 @@ class DeltaView(ViewWidget):
         main.addWidget(self.readout)
         main.addWidget(self.formula_note)
         main.addWidget(self.shortcut_note)
+        # four plots of at least 120 px each do not fit under the text on a 640 px screen: the column scrolls
+        self.layout_widget.setMinimumHeight(4 * PLOT_ROW + 110)  # + legend row and the z label
         layout = QtWidgets.QHBoxLayout(self)
-        layout.addWidget(control_column(side, 220))
-        layout.addLayout(main, 1)
+        layout.addWidget(control_column(side, 236))
+        layout.addWidget(page(main), 1)
 
         self.plot_y.vb.sigXRangeChanged.connect(self._panned)
         self.on_model_changed(frozenset({"pairs", "pair", "zmin", "zmax"}))
@@ -299,7 +317,15 @@ class DeltaView(ViewWidget):
                 continue
             plot.setYRange(fit.low, fit.high, padding=0)
             note.setText(text.offscale(frame, k, fit.off))
+            note.setTextWidth(-1)
+            room = 0.6 * plot.vb.width()
+            if note.textItem.boundingRect().width() > room > 0:  # wrap rather than run into the axis
+                note.setTextWidth(room)
             note.setPos(zmax, fit.low)  # bottom right, over the plot's least used corner
+
+    def _note_color(self) -> str:
+        """The warning red, lighter on a dark plot so it keeps 4.5:1 contrast."""
+        return "#ff8a80" if QtGui.QColor(themed_plot_colors(self)[0]).lightnessF() < 0.5 else "#c0392b"
 
     def _note_fill(self) -> QtGui.QBrush:
         background = QtGui.QColor(themed_plot_colors(self)[0])

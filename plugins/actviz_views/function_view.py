@@ -18,6 +18,21 @@ from actviz.maths.sampling import clip_to_domain
 from actviz_views.function_model import FunctionModel, compute, pin_title, sample, split_values
 
 
+def page(layout: QtWidgets.QLayout) -> QtWidgets.QScrollArea:
+    """The view's column as a page that scrolls down when the window is short.
+
+    Across only when a formula is too wide even shrunk (GELU's f′ is 750 px): never cut.
+    """
+    widget = QtWidgets.QWidget()
+    widget.setLayout(layout)
+    scroll = QtWidgets.QScrollArea()
+    scroll.setWidget(widget)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+    return scroll
+
+
 class FunctionView(ViewWidget):
     """f(z) above f′(z) for the model's function; pins overlay other functions."""
 
@@ -44,9 +59,12 @@ class FunctionView(ViewWidget):
             plot.enableAutoRange(axis="y")
             for side in ("left", "bottom"):
                 plot.getAxis(side).enableAutoSIPrefix(False)
+                plot.getAxis(side).setZValue(-1)  # the grid behind the legend and the curves
         self.legend = self.plot_f.addLegend(offset=(10, 10))
         self.curve_f = self.plot_f.plot(pen=pen(0), name="f")
         self.curve_d = self.plot_d.plot(pen=pen(0), name="f′")
+        for curve in (self.curve_f, self.curve_d):
+            curve.setZValue(5)  # the current function above the pins
         self.curve_num = self.plot_d.plot(
             pen=pg.mkPen("#f39c12", width=1, style=QtCore.Qt.PenStyle.DashLine), name="numerical")
         self.cross = [pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((150, 150, 150), width=1))
@@ -73,24 +91,32 @@ class FunctionView(ViewWidget):
         self.clear_action = QtGui.QAction("&Clear pins", self)
         self.clear_action.triggered.connect(self.model.clear_pins)
 
-        head = QtWidgets.QHBoxLayout()
+        # f beside f′, or f′ under f when both do not fit across (GELU's f′ is 450 px wide)
+        self.head = head = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.Direction.LeftToRight)
         head.addWidget(self.formula_f)
         head.addSpacing(24)
         head.addWidget(self.formula_d)
         head.addStretch(1)
+        for label in (self.formula_f, self.formula_d):
+            label.shown.connect(self._arrange_head)
         pins = QtWidgets.QHBoxLayout()
         pins.addWidget(self.pin_list, 1)
         buttons = QtWidgets.QVBoxLayout()
         buttons.addWidget(self.unpin_button)
         buttons.addWidget(self.clear_button)
         pins.addLayout(buttons)
+        column = QtWidgets.QVBoxLayout()
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(head)
+        column.addWidget(self.warning)
+        column.addWidget(self.layout_widget, 1)
+        column.addWidget(self.readout)
+        column.addWidget(self.notes)
+        column.addLayout(pins)
+        self.layout_widget.setMinimumHeight(2 * 165 + 40)  # two ≥ 120 px data areas; a short window scrolls
         layout = QtWidgets.QVBoxLayout(self)
-        layout.addLayout(head)
-        layout.addWidget(self.warning)
-        layout.addWidget(self.layout_widget, 1)
-        layout.addWidget(self.readout)
-        layout.addWidget(self.notes)
-        layout.addLayout(pins)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(page(column))
 
         self.plot_f.vb.sigXRangeChanged.connect(self._panned)
         self.plot_f.vb.sigResized.connect(self.schedule_refresh)
@@ -167,6 +193,18 @@ class FunctionView(ViewWidget):
             item.setIcon(QtGui.QIcon(swatch))
             self.pin_list.addItem(item)
 
+    def _arrange_head(self) -> None:
+        need = self.formula_f.sizeHint().width() + 24 + self.formula_d.sizeHint().width()
+        across = need <= self.width() - 24
+        direction = QtWidgets.QBoxLayout.Direction.LeftToRight if across else \
+            QtWidgets.QBoxLayout.Direction.TopToBottom
+        if self.head.direction() != direction:
+            self.head.setDirection(direction)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange_head()
+
     # -- actions -------------------------------------------------------------------------------
     def view_actions(self) -> list[QtGui.QAction]:
         return [self.pin_action, self.clear_action]
@@ -195,6 +233,7 @@ class FunctionView(ViewWidget):
             self._set(self.curve_num, xs, self.numerical)
         for (pin_spec, values), (f_curve, d_curve) in zip(model.pins(), self.pin_curves, strict=False):
             pp, pt = split_values(pin_spec, values)
+            self._show_pin_entry(f_curve, d_curve, pin_spec.name == spec.name and pp == params and pt == target)
             pxs = clip_to_domain(xs, getattr(pin_spec, "domain", "real"))
             try:
                 self._set(f_curve, pxs, value(pin_spec, pxs, pp, pt))
@@ -203,6 +242,16 @@ class FunctionView(ViewWidget):
                 problems.append(f"pin {pin_title(pin_spec, values)}: {exc}")
         self.warning.setText("\n".join(problems))
         self.warning.setVisible(bool(problems))
+
+    def _show_pin_entry(self, f_curve: pg.PlotDataItem, d_curve: pg.PlotDataItem, same: bool) -> None:
+        """A pin of exactly the current function is the current curve: neither drawn twice nor listed twice."""
+        for curve in (f_curve, d_curve):
+            curve.setVisible(not same)
+        listed = self.legend.getLabel(f_curve) is not None
+        if same and listed:
+            self.legend.removeItem(f_curve)
+        elif not same and not listed:
+            self.legend.addItem(f_curve, f_curve.name())
 
     @staticmethod
     def _set(curve: pg.PlotDataItem, xs: np.ndarray, ys: np.ndarray) -> None:

@@ -40,6 +40,18 @@ DOT = QtCore.Qt.PenStyle.DotLine
 EMPTY = np.zeros(0)
 
 
+def page(layout: QtWidgets.QLayout) -> QtWidgets.QScrollArea:
+    """The view's main column as a page that scrolls down when the window is short, never across."""
+    widget = QtWidgets.QWidget()
+    widget.setLayout(layout)
+    scroll = QtWidgets.QScrollArea()
+    scroll.setWidget(widget)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+    return scroll
+
+
 def _finite(values) -> np.ndarray:
     """NaN where not finite, so ``connect="finite"`` leaves a gap instead of drawing ±inf."""
     values = np.asarray(values, dtype=float)
@@ -84,6 +96,8 @@ class LikelihoodView(ViewWidget):
         sums = lw.addLayout(row=1, col=1)  # Σ E above Σ ln p, sharing the candidate-y axis
         for col in (0, 1):
             lw.ci.layout.setColumnStretchFactor(col, 1)
+        lw.ci.layout.setRowStretchFactor(0, 1)
+        lw.ci.layout.setRowStretchFactor(1, 2)  # the second row holds two plots on the right
         self.plot_s = sums.addPlot(row=0, col=0)
         self.plot_l = sums.addPlot(row=1, col=0)
         self.plots = (self.plot_e, self.plot_p, self.plot_h, self.plot_s, self.plot_l)
@@ -197,9 +211,11 @@ class LikelihoodView(ViewWidget):
                 left.addWidget(*item)
             else:
                 left.addWidget(item)
+        # two rows of plots (the right one split in two) need 2 × 2 × 160 px: a short window scrolls the page
+        self.layout_widget.setMinimumHeight(3 * 200 + 60)
         layout = QtWidgets.QHBoxLayout(self)
-        layout.addLayout(left, 1)
-        layout.addWidget(control_column(side, 240))
+        layout.addWidget(page(left), 1)
+        layout.addWidget(control_column(side, 210))
         self._y_ranges = None
         self.on_model_changed(frozenset({"loss"}))
 

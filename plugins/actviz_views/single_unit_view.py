@@ -37,6 +37,18 @@ def _plain_axes(plot: pg.PlotItem) -> pg.PlotItem:
     return guard_plot(plot)
 
 
+def page(layout: QtWidgets.QLayout) -> QtWidgets.QScrollArea:
+    """The view's main column as a page that scrolls down when the window is short, never across."""
+    widget = QtWidgets.QWidget()
+    widget.setLayout(layout)
+    scroll = QtWidgets.QScrollArea()
+    scroll.setWidget(widget)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+    return scroll
+
+
 class SingleUnitView(ViewWidget):
     """Four single units trained side by side, step by step or continuously."""
 
@@ -87,14 +99,15 @@ class SingleUnitView(ViewWidget):
             self.plot_path.addItem(self.heads[rule])
             plot = _plain_axes(pg.PlotItem())
             plot.setTitle(RULE_TINY[rule], size="8pt")
+            plot.setProperty("actviz_thumbnail", True)  # one of four small multiples: the layout audit exempts it
             plot.enableAutoRange(x=False)
             plot.setLabel("bottom", "step")
             plot.setLabel("left", LOSS_LABELS[rule])
             plot.showGrid(x=True, y=True, alpha=0.25)
             self.loss_curves[rule] = plot.plot(pen=pen(c), name=RULE_SHORT[rule])
             self.loss_plots[rule] = plot
-        self.layout_widget.ci.layout.setRowStretchFactor(0, 1)
-        self.layout_widget.ci.layout.setRowStretchFactor(1, 1)
+        self.layout_widget.ci.layout.setRowStretchFactor(0, 3)  # the two primary plots before the four small ones
+        self.layout_widget.ci.layout.setRowStretchFactor(1, 2)
 
         # -- widgets --------------------------------------------------------------------------
         self.explanation = QtWidgets.QLabel()
@@ -130,9 +143,10 @@ class SingleUnitView(ViewWidget):
         main.addWidget(self.warning)
         main.addWidget(self.layout_widget, 1)
         main.addWidget(self.status_label)
+        self.layout_widget.setMinimumHeight(5 * 110)  # two rows of ≥ 120 px data areas; short windows scroll
         layout = QtWidgets.QHBoxLayout(self)
         layout.addWidget(control_column(side, 256))
-        layout.addLayout(main, 1)
+        layout.addWidget(page(main), 1)
         self.on_model_changed(frozenset(self.model.values()))
 
     # -- model → widgets -----------------------------------------------------------------------
