@@ -1,4 +1,4 @@
-"""The host knows no plugin by name: renamed lecture functions pin, export and draw δ; a third-party view alone works."""
+"""The host knows no plugin by name: renamed lecture functions pin, export and get δ; a lone third-party view works."""
 
 from __future__ import annotations
 
