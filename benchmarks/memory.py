@@ -13,10 +13,27 @@ from pathlib import Path
 PROBE = Path(__file__).with_name("memory_probe.py")
 
 
-def run(runs: int = 2) -> dict:
+def probe_env(tmp: str) -> dict[str, str]:
+    """Private settings and a private formula cache in ``tmp``."""
+    return dict(os.environ, QT_QPA_PLATFORM="offscreen", ACTVIZ_SETTINGS=os.path.join(tmp, "actviz.ini"),
+                ACTVIZ_FORMULA_CACHE=os.path.join(tmp, "formulas"))
+
+
+def warm_formula_cache(tmp: str) -> int:
+    """Open every view once and wait for its formulas: the PNGs a warm start reads. Returns how many."""
+    subprocess.run([sys.executable, str(PROBE), "warm"], env=probe_env(tmp), capture_output=True, text=True,
+                   timeout=300)
+    return len(list(Path(tmp, "formulas").glob("*.png")))
+
+
+def run(runs: int = 2, warm: bool = True) -> dict:
+    """Peak RSS (median of ``runs`` fresh processes), after one run that fills the formula cache."""
     reports = []
+    cached = 0
     with tempfile.TemporaryDirectory(prefix="actviz-bench-") as tmp:
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ACTVIZ_SETTINGS=os.path.join(tmp, "actviz.ini"))
+        env = probe_env(tmp)
+        if warm:
+            cached = warm_formula_cache(tmp)
         for _ in range(runs):
             proc = subprocess.run([sys.executable, str(PROBE)], env=env, capture_output=True, text=True,
                                   timeout=300)
@@ -26,4 +43,5 @@ def run(runs: int = 2) -> dict:
             reports.append(json.loads(lines[-1]))
     peaks = [r["peak_mib"] for r in reports]
     return {"peak_mib": statistics.median(peaks), "max_mib": max(peaks), "n": len(peaks),
-            "views": reports[-1]["views"], "matplotlib_loaded": reports[-1]["matplotlib"]}
+            "views": reports[-1]["views"], "matplotlib_loaded": reports[-1]["matplotlib"],
+            "cached_formulas": cached}

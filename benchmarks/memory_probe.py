@@ -1,4 +1,8 @@
-"""Run as a script: peak RSS of the app with every view opened once, printed as JSON."""
+"""Run as a script: peak RSS of the app with every view opened once, printed as JSON.
+
+``memory_probe.py warm`` also waits until every formula is drawn, which fills
+the formula disk cache (``ACTVIZ_FORMULA_CACHE``) for the measured runs.
+"""
 
 import json
 import os
@@ -24,6 +28,17 @@ def main() -> None:
             opened.append(name)
     window.show_view(window.view_names[0]) if window.view_names else None
     flush(app, 0.1)
+    if "warm" in sys.argv[1:]:  # wait for every formula, so the disk cache holds them all
+        import time
+
+        from actviz.gui import FormulaLabel
+
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            labels = [lab for lab in window.findChildren(FormulaLabel) if lab.tex]
+            if all(lab.rendered or lab.text() for lab in labels):
+                break
+            flush(app, 0.05)
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     close_window(window, app)
     print(json.dumps({"peak_mib": peak_kib / 1024, "views": opened,

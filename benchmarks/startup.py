@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -11,12 +10,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from .memory import probe_env, warm_formula_cache
+
 PROBE = Path(__file__).with_name("startup_probe.py")
 
 
 def launch(mode: str, settings_dir: str) -> dict:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen",
-               ACTVIZ_SETTINGS=os.path.join(settings_dir, "actviz.ini"))
+    env = probe_env(settings_dir)
     t0 = time.time()
     proc = subprocess.run([sys.executable, str(PROBE), mode], env=env, capture_output=True, text=True, timeout=120)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
@@ -31,7 +31,8 @@ def run(runs: int = 5, warm: bool = True) -> dict:
     """Median wall time (ms) from launch to first painted window, per mode, and the ratios."""
     out: dict = {}
     with tempfile.TemporaryDirectory(prefix="actviz-bench-") as settings_dir:
-        if warm:  # warm the OS file cache for both
+        if warm:  # warm the OS file cache for both, and the formula cache as a second start finds it
+            warm_formula_cache(settings_dir)
             launch("bare", settings_dir)
             launch("actviz", settings_dir)
         samples: dict[str, list[dict]] = {"bare": [], "actviz": [], "actviz-nomath": []}

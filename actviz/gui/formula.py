@@ -38,6 +38,9 @@ def render_png(tex: str, color: str, size: float = 13.0) -> bytes | None:
     """PNG bytes of ``$tex$``, or None when it cannot be rendered (or is longer than :data:`MAX_TEX`)."""
     if len(tex) > MAX_TEX:
         return None
+    from actviz.gui import formula_cache  # a PNG drawn before is read from disk: a warm start skips matplotlib
+    if (hit := formula_cache.load(tex, color, size)) is not None:
+        return hit
     try:
         import matplotlib
 
@@ -53,6 +56,7 @@ def render_png(tex: str, color: str, size: float = 13.0) -> bytes | None:
                                    format="png", color=color)
     except Exception:  # noqa: BLE001 - mathtext raises ValueError and friends on bad input
         return None
+    formula_cache.store(tex, color, size, buf.getvalue())
     return buf.getvalue()
 
 

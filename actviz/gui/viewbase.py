@@ -171,8 +171,10 @@ def settle_plots(widget: QtWidgets.QWidget) -> None:
     pyqtgraph auto-ranges inside the paint; a range that moves there dirties
     the axes and the curves again and costs a second full paint. Settling the
     ranges here, before the paint, lets the first paint draw everything. Axes
-    (which also draw the grid, the costliest thing in a frame) are cached as
-    pixmaps and re-rendered only when their ticks change, and never narrow.
+    never narrow, and are not cached as pixmaps: an axis draws the grid, so
+    its pixmap is the plot's size (two per plot, ~50 MiB over every view), and
+    with the grid opaque, drawing it is cheaper than re-rendering the pixmap
+    whenever the ticks move.
     """
     for view in widget.findChildren(pg.GraphicsView):
         for item in view.scene().items():
@@ -185,16 +187,12 @@ def settle_plots(widget: QtWidgets.QWidget) -> None:
                     else:
                         break
             elif isinstance(item, pg.AxisItem):
-                if item.cacheMode() != _AXIS_CACHE:
-                    item.setCacheMode(_AXIS_CACHE)
+                if item.style.get("autoReduceTextSpace", True):
                     # an axis that narrows when its labels get shorter re-lays out the plot inside the
                     # paint and costs another paint; it only ever widens (a few times, then never)
                     item.setStyle(autoReduceTextSpace=False)
                 if getattr(item, "_actviz_grid", False) != item.grid:
                     _opaque_grid(item, view.backgroundBrush().color())
-
-
-_AXIS_CACHE = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
 
 
 def _opaque_grid(axis: pg.AxisItem, background: Any) -> None:
