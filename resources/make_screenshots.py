@@ -10,8 +10,12 @@ import os
 import sys
 from pathlib import Path
 
-if not os.environ.get("DISPLAY"):
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if not os.environ.get("DISPLAY"):  # offscreen, on a screen as large as the largest picture
+    import tempfile
+
+    _SCREEN = Path(tempfile.gettempdir()) / "actviz-screenshot-screen.json"
+    _SCREEN.write_text('{"screens": [{"name": "shots", "x": 0, "y": 0, "width": 1920, "height": 1080}]}')
+    os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={_SCREEN}")
 os.environ.setdefault("ACTVIZ_SETTINGS", str(Path(__file__).with_name(".screenshot-scene.json")))
 
 from PySide6 import QtWidgets  # noqa: E402
@@ -28,19 +32,30 @@ SCENES: dict[str, tuple[str | None, dict]] = {
     "single_unit": (None, {"steps": 120}),
 }
 SIZES = ((1024, 640), (1920, 1080))
+#: file suffix per colour scheme: the light pictures keep their old names
+SCHEMES = (("light", ""), ("dark", "_dark"))
 
 
 def settle(app: QtWidgets.QApplication, rounds: int = 20) -> None:
+    """Let redraws run and the formulas (rendered on their own thread) arrive and be laid out."""
+    from actviz.gui.audit import wait_for_formulas
+
+    for _ in range(rounds):
+        app.processEvents()
+    for window in app.topLevelWidgets():
+        if window.isVisible():
+            wait_for_formulas(window)
     for _ in range(rounds):
         app.processEvents()
 
 
 def main() -> int:
     app = QtWidgets.QApplication(sys.argv[:1])
+    from actviz.gui.audit import resize_frame
     from actviz.gui.main_window import MainWindow
-    from actviz.gui.theme import apply_plot_theme
+    from actviz.gui.theme import apply_scheme
 
-    apply_plot_theme(app)
+    apply_scheme(app, "light")
     OUT.mkdir(parents=True, exist_ok=True)
     win = MainWindow()
     win.settings.reset()
@@ -50,9 +65,10 @@ def main() -> int:
     win.views["function"].pin()
     win.select_function("leaky_relu")
     win.models["function"].set("function.alpha", 0.2)
-    for width, height in SIZES:
-        suffix = f"_{width}x{height}"
-        win.resize(width, height)
+    for (width, height), (scheme, tail) in ((size, scheme) for scheme in SCHEMES for size in SIZES):
+        suffix = f"_{width}x{height}{tail}"
+        win.set_scheme(scheme)
+        resize_frame(win, width, height)
         win.show_view("function")
         settle(app)
         win.grab().save(str(OUT / f"function{suffix}.png"))

@@ -192,6 +192,7 @@ def test_no_axis_has_si_prefixes_and_legends_are_opaque(qapp):
     legend = plot.addLegend()
     assert not plot.getAxis("left").autoSIPrefix and not plot.getAxis("bottom").autoSIPrefix
     assert legend.opts["brush"] is not None and pg.mkBrush(legend.opts["brush"]).color().alpha() >= 200
+    assert plot.getAxis("left").zValue() < plot.vb.zValue()  # the grid (drawn by the axis) under the legend
 
 
 def test_the_view_menu_switches_the_colour_scheme(window, qtbot):

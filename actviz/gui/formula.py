@@ -147,7 +147,6 @@ class FormulaLabel(QtWidgets.QLabel):
         self._pending = False
         self._painted = False
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Minimum)
-        self.setWordWrap(True)  # the source shown as text wraps instead of being cut
         self._timer = QtCore.QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -262,6 +261,8 @@ class FormulaLabel(QtWidgets.QLabel):
         self._show(_PIXMAPS.get(key) or (_pixmap(key, png) if png is not None else None))
 
     def _show(self, pixmap: QtGui.QPixmap | None) -> None:
+        # the source shown as text wraps instead of being cut; a picture does not (wrapping costs a layout pass)
+        self.setWordWrap(pixmap is None)
         if pixmap is None:
             self.setText(as_text(self.tex, ""))  # no renderer, or mathtext cannot parse it: show the source
         else:

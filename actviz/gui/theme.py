@@ -146,7 +146,7 @@ def _install_warning_filter(app: QtWidgets.QApplication, dark: bool) -> None:
 
 
 def _patch_pyqtgraph() -> None:
-    """No SI prefix on any axis, an opaque background behind every legend: once, for every plot."""
+    """No SI prefix on any axis, an opaque background behind every legend, grids under legends: once."""
     if getattr(pg.AxisItem, "_actviz_plain", False):
         return
     axis_init = pg.AxisItem.__init__
@@ -164,8 +164,16 @@ def _patch_pyqtgraph() -> None:
             kwargs["brush"] = pg.mkBrush(background)
         legend_init(self, *args, **kwargs)
 
+    set_axes = pg.PlotItem.setAxisItems
+
+    def grid_below(self, *args, **kwargs) -> None:
+        set_axes(self, *args, **kwargs)
+        for entry in self.axes.values():  # the grid is drawn by the axes: under the view box (z −100), its
+            entry["item"].setZValue(self.vb.zValue() - 1)  # curves and its legend
+
     pg.AxisItem.__init__ = plain_axis
     pg.LegendItem.__init__ = opaque_legend
+    pg.PlotItem.setAxisItems = grid_below
     pg.AxisItem._actviz_plain = True
 
 

@@ -222,8 +222,8 @@ def themed_plot_colors(widget: QtWidgets.QWidget) -> tuple[Any, Any]:
 
 
 #: Okabe & Ito's colour-blind-safe qualitative palette (no yellow or black: they vanish on one of the two
-#: backgrounds), then three tableau colours for the rare ninth curve
-PALETTE = ("#0072b2", "#d55e00", "#009e73", "#e69f00", "#cc79a7", "#56b4e9", "#8c564b", "#7f7f7f", "#bcbd22")
+#: backgrounds), with grey before their sky blue so the first six never hold two blues, then two tableau colours
+PALETTE = ("#0072b2", "#d55e00", "#009e73", "#e69f00", "#cc79a7", "#7f7f7f", "#56b4e9", "#8c564b", "#bcbd22")
 
 
 def pen(index: int, width: float = 2.0, style: QtCore.Qt.PenStyle = QtCore.Qt.PenStyle.SolidLine):

@@ -89,7 +89,6 @@ class DeltaView(ViewWidget):
             plot.setLabel("left", left)
             for side in ("left", "bottom"):
                 plot.getAxis(side).enableAutoSIPrefix(False)
-                plot.getAxis(side).setZValue(-1)  # grid behind the curves
             plot.getAxis("left").setWidth(78)  # room for "-1.5e+20" beside the rotated label
             plot.addItem(pg.InfiniteLine(0, angle=0, pen=pg.mkPen((128, 128, 128), width=1)), ignoreBounds=True)
             plot.addItem(pg.InfiniteLine(0, angle=90, pen=pg.mkPen((128, 128, 128), width=1)), ignoreBounds=True)
@@ -211,7 +210,11 @@ class DeltaView(ViewWidget):
                 self.pair_list.clear()
                 for i in range(len(entries)):
                     item = QtWidgets.QListWidgetItem()
-                    item.setForeground(QtGui.QBrush(QtGui.QColor(PALETTE[i % len(PALETTE)])))
+                    color = QtGui.QColor(PALETTE[i % len(PALETTE)])
+                    # the curve's colour, made light (dark) enough for 4.5:1 on a dark (light) list
+                    dark = self.pair_list.palette().color(QtGui.QPalette.ColorRole.Base).lightnessF() < 0.5
+                    color = color.lighter(150) if dark else color.darker(170)
+                    item.setForeground(QtGui.QBrush(color))
                     self.pair_list.addItem(item)
                 self.legend.clear()
                 for i, slot in enumerate(self.slots):

@@ -60,8 +60,7 @@ class DepthView(ViewWidget):
         guard_plot(self.plot)
         self.plot.setLogMode(x=False, y=True)
         self.plot.showGrid(x=True, y=True, alpha=0.25)
-        for side in ("left", "bottom"):  # grid behind the curves: the log axis's many lines would cut them up
-            self.plot.getAxis(side).setZValue(-1)
+        for side in ("left", "bottom"):  # the theme puts the grid behind the curves and the legend
             self.plot.getAxis(side).enableAutoSIPrefix(False)
         self.plot.setMenuEnabled(False)
         self.plot.setLabel("left", "mean |δ| of the layer (log scale)")

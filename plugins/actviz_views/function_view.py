@@ -59,7 +59,6 @@ class FunctionView(ViewWidget):
             plot.enableAutoRange(axis="y")
             for side in ("left", "bottom"):
                 plot.getAxis(side).enableAutoSIPrefix(False)
-                plot.getAxis(side).setZValue(-1)  # the grid behind the legend and the curves
         self.legend = self.plot_f.addLegend(offset=(10, 10))
         self.curve_f = self.plot_f.plot(pen=pen(0), name="f")
         self.curve_d = self.plot_d.plot(pen=pen(0), name="f′")
