@@ -83,6 +83,14 @@ def targets(r: dict) -> list[tuple[str, str, bool | None]]:
     if disc and "200" in disc["counts"]:
         ms = disc["counts"]["200"]["cold_median"]
         rows.append((f"discovery of 200 plugins ≤ {DISCOVERY_MS:g} ms cold", f"{ms:.0f} ms", ms <= DISCOVERY_MS))
+    play = r.get("playground")
+    if play and "error" not in play:
+        try:
+            from . import playground
+
+            rows.extend(playground.targets(play))
+        except Exception as exc:  # noqa: BLE001 - another engineer's piece must not stop the report
+            rows.append(("playground", f"{type(exc).__name__}: {exc}", None))
     mem = r.get("memory")
     if mem:
         rows.append((f"peak RSS ≤ {RSS_MIB:g} MiB, every view opened", f"{mem['peak_mib']:.0f} MiB",
@@ -152,9 +160,12 @@ def table(r: dict) -> str:
     play = r.get("playground")
     if play:
         out.append("")
-        out.append("playground training throughput")
-        for key, val in play.items():
-            out.append(f"  {key:28} {val}")
+        try:
+            from . import playground  # the playground's engineer's piece: its own table
+
+            out.append(playground.table(play))
+        except Exception as exc:  # noqa: BLE001 - another engineer's piece must not stop the report
+            out.append(f"playground: {play.get('error') or f'{type(exc).__name__}: {exc}'}")
     out.append("")
     out.append("targets")
     for name, measured, ok in r["targets"]:
