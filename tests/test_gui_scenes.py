@@ -192,9 +192,16 @@ def test_settings_with_every_field_of_the_wrong_type_start_and_save_again(qtbot,
     win = MainWindow(registry=registry)
     qtbot.addWidget(win)
     win.restore_state()
-    assert "unreadable" in win.statusBar().currentMessage()
+    message = win.statusBar().currentMessage()
+    assert "Last session" in message and '"view"' in message  # the bad field is named, the rest kept
     assert win.save_state()
     assert json.loads(private_settings.read_text())["format"] == "actviz-scene"
+    private_settings.write_bytes(b"\x00\xff not json at all")
+    garbage = MainWindow(registry=registry)
+    qtbot.addWidget(garbage)
+    garbage.restore_state()
+    assert "unreadable" in garbage.statusBar().currentMessage()
+    assert garbage.save_state()
     kept = [p for p in private_settings.parent.iterdir() if "unreadable" in p.name]
     assert len(kept) == 1  # the user's file is kept aside, never deleted
     bad_values = MainWindow(registry=registry)

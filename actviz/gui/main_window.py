@@ -573,7 +573,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def apply_scene(self, scene: dict[str, Any], geometry: bool = True) -> list[str]:
         """Open a (checked) scene: formulas, every model, the current tab. Returns what was missing."""
-        missing: list[str] = []
+        missing: list[str] = [str(n) for n in scene.get("_notes", [])]
         formulas = scene.get("formulas")
         if isinstance(formulas, dict) and formulas:
             added = False

@@ -43,7 +43,7 @@ class SettingsStore:
             legacy = self._legacy()
             return legacy if legacy is not None else new_scene(None, {})
         try:
-            return read_scene(self.path)
+            return read_scene(self.path, lenient=True)
         except SceneError as exc:
             aside = self._move_aside()
             kept = f" (kept as {aside})" if aside else ""

@@ -44,8 +44,12 @@ def _depth(obj: Any, limit: int) -> int:
     return deepest
 
 
-def parse_scene(text: str, where: str = "scene") -> dict[str, Any]:
-    """Read and check a scene document; SceneError says what is wrong."""
+def parse_scene(text: str, where: str = "scene", lenient: bool = False) -> dict[str, Any]:
+    """Read and check a scene document; SceneError says what is wrong.
+
+    ``lenient`` (settings): a top-level field of the wrong type is dropped with a note in ``"_notes"``,
+    the rest is kept; otherwise (a scene the user opens) it is refused whole.
+    """
     if len(text) > MAX_BYTES:
         raise SceneError(f"{where} is larger than {MAX_BYTES // 1_000_000} MB")
     try:
@@ -64,12 +68,16 @@ def parse_scene(text: str, where: str = "scene") -> dict[str, Any]:
                          "update actviz to open it")
     if _depth(data, MAX_DEPTH) > MAX_DEPTH:
         raise SceneError(f"{where} is nested more than {MAX_DEPTH} levels deep")
-    if not isinstance(data.get("views", {}), dict):
-        raise SceneError(f"{where}: \"views\" must be a mapping of view name to state")
-    if not isinstance(data.get("window", {}), dict):
-        raise SceneError(f"{where}: \"window\" must be a mapping")
-    if data.get("view") is not None and not isinstance(data.get("view"), str):
-        raise SceneError(f"{where}: \"view\" must be a view name")
+    shapes = (("views", dict, "a mapping of view name to state", {}), ("window", dict, "a mapping", {}),
+              ("formulas", dict, "a mapping of name to formula", {}), ("view", str, "a view name", None))
+    notes: list[str] = []
+    for key, kind, what, empty in shapes:
+        if key in data and data[key] is not None and not isinstance(data[key], kind):
+            if not lenient:
+                raise SceneError(f"{where}: \"{key}\" must be {what}")
+            notes.append(f"{where}: \"{key}\" was not {what} and was dropped")
+            data[key] = empty
+    data["_notes"] = notes
     data.setdefault("views", {})
     data.setdefault("window", {})
     return data
@@ -81,7 +89,7 @@ def _bounded_int(text: str) -> int | float:
     return int(text)
 
 
-def read_scene(path: str | os.PathLike) -> dict[str, Any]:
+def read_scene(path: str | os.PathLike, lenient: bool = False) -> dict[str, Any]:
     try:
         with open(path, "rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
@@ -91,7 +99,7 @@ def read_scene(path: str | os.PathLike) -> dict[str, Any]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise SceneError(f"{os.fspath(path)} is not a text file") from None
-    return parse_scene(text, os.fspath(path))
+    return parse_scene(text, os.fspath(path), lenient)
 
 
 def dumps_scene(scene: Mapping[str, Any]) -> str:
