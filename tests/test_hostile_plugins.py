@@ -660,3 +660,17 @@ def test_a_formula_that_renders_too_long_is_abandoned(qtbot, monkeypatch):
     assert other.text() == r"\alpha_{busy}" and not other.rendered
     release.set()
     formula._renderer.submit(lambda: None).result(5)
+
+
+def test_half_a_million_kinks_are_capped_so_a_redraw_stays_small():
+    """A plugin declaring 500k kinks used to make every redraw sample and mask around all of them."""
+    import numpy as np
+
+    from actviz.host.registry import MAX_KINKS, kinks_of
+
+    spec = actviz.Activation("jagged", "Jagged", "z", lambda z: z.copy(), derivative=lambda z: np.ones_like(z),
+                             kinks=lambda: np.linspace(-5e5, 5e5, 500_001))
+    kinks = kinks_of(spec, {}, None)
+    assert len(kinks) == MAX_KINKS
+    assert max(abs(k) for k in kinks) < 2 * MAX_KINKS  # the ones near the origin, where the plot starts
+    assert 0.0 in kinks

@@ -89,7 +89,15 @@ def kinks_of(spec: Activation | Loss, params: dict[str, float], t: float | None)
     args = (t,) if isinstance(spec, Loss) else ()
 
     def listed() -> list[float]:  # iterating and float() run the plugin's code too
-        return [float(k) for k in spec.kinks(*args, **params)]
+        returned = spec.kinks(*args, **params)
+        if isinstance(returned, np.ndarray):
+            values = returned.astype(float, copy=False).ravel()
+        else:
+            values = np.fromiter(itertools.islice((float(k) for k in returned), MAX_READ), float)
+        values = values[np.isfinite(values)]
+        if values.size > MAX_KINKS:  # millions would freeze every redraw: keep those nearest 0, where students look
+            values = values[np.argpartition(np.abs(values), MAX_KINKS - 1)[:MAX_KINKS]]
+        return [float(v) for v in values]
 
     if id(spec.kinks) in _HUNG_KINKS:  # it hung once: don't wait for it again
         return extra
@@ -103,6 +111,11 @@ def kinks_of(spec: Activation | Loss, params: dict[str, float], t: float | None)
     except BaseException:  # noqa: BLE001 - SystemExit or junk from kinks()
         return extra
 
+
+#: at most this many kinks are used for sampling and the derivative check (the nearest to 0 win)
+MAX_KINKS = 2000
+#: a kinks() that yields items one by one is read this far at most
+MAX_READ = 1_000_000
 
 #: kinks callables that did not return in time, by id (kept alive so the id is not reused)
 _HUNG_KINKS: dict[int, Any] = {}
