@@ -382,3 +382,22 @@ def test_the_probe_allows_nan_only_where_the_spec_declares_it(mask, fatal):
     assert bool([p for p in problems if p.stage == "probe"]) == fatal, problems
     if fatal:
         assert "returns nan at finite input" in problems[0].message
+
+
+def test_a_micro_sign_parameter_is_the_same_name_python_reads():
+    """"µ" (U+00B5) is read by Python as "μ" (U+03BC): a declared µ is that parameter, not an unknown name."""
+    spec = compile_formula("µ*z", {"µ": (1.0, 0.0, 2.0)}, name="micro")
+    assert [(p.name, p.high) for p in spec.params] == [("μ", 2.0)]
+    assert float(spec.function(np.array([3.0]), μ=2.0)[0]) == 6.0
+
+
+@pytest.mark.parametrize("text, reads", [("ℯ*z", "constant 'e'"), ("𝑧*2", "variable 'z'"),
+                                         ("ｅｘｐ(z)", "function 'exp'")])
+def test_a_lookalike_name_is_refused_not_silently_read_as_another(text, reads):
+    with pytest.raises(FormulaError, match=reads):
+        compile_formula(text, name="lookalike")
+
+
+def test_a_400_digit_bound_is_a_formula_error():
+    with pytest.raises(FormulaError, match="not a finite number"):
+        compile_formula("a*z", {"a": (1.0, 0.0, float("1" + "0" * 400))}, name="huge")

@@ -29,6 +29,8 @@ from __future__ import annotations
 import ast
 import dataclasses
 import math
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -567,6 +569,20 @@ def gap_words(spec: Activation | Loss) -> str:
     return "undefined " + " and ".join(dict.fromkeys(said)) if said else ""
 
 
+def _check_lookalikes(text: str, variables: tuple[str, ...] | Iterable[str]) -> None:
+    """Refuse a name that Python would silently read as another: "ℯ" is the constant e, "𝑧" is z."""
+    if not isinstance(text, str):
+        return  # the compiler says what is wrong with it
+    variables = set(variables)
+    for match in re.finditer(r"[^\W\d]\w*", text):
+        word = match.group()
+        normal = unicodedata.normalize("NFKC", word)
+        if normal != word and (normal in CONSTANTS or normal in FUNCTIONS or normal in variables):
+            what = "constant" if normal in CONSTANTS else "variable" if normal in variables else "function"
+            raise FormulaError(f"{word!r} (column {match.start() + 1}) reads as the {what} {normal!r}; "
+                               "use another name for a parameter")
+
+
 def compile_formula(text: str, params: Mapping[str, tuple[float, float, float]] | None = None, *,
                     name: str = "my_function", label: str | None = None, kind: Literal["activation", "loss"]
                     = "activation", derivative: str | None = None, domain: str = "real",
@@ -582,7 +598,9 @@ def compile_formula(text: str, params: Mapping[str, tuple[float, float, float]] 
     in ``text`` runs here: evaluation happens when the function is called.
     """
     variables = _variables(kind)
-    given = dict(params or {})
+    _check_lookalikes(text, variables)
+    # Python reads identifiers in NFKC form ("µ" MICRO SIGN is "μ" GREEK MU): name parameters the same way
+    given = {unicodedata.normalize("NFKC", str(k)): v for k, v in (params or {}).items()}
     merged = {**auto_params(text, kind), **given}
     declared = _check_params(merged, variables)
     names = [p.name for p in declared]
