@@ -21,6 +21,7 @@ from actviz.gui.controls import ControlPanel
 from actviz.gui.headless import make_model
 from actviz.gui.settings import SettingsStore
 from actviz.gui.viewbase import ViewContext, ViewWidget
+from actviz.gui.watchdog import WATCHDOG
 from actviz.host.formulas import FormulaError, compile_formula, derive, formula_plugin
 from actviz.host.registry import Registry, check_spec, load_registry
 from actviz.models import History, Key, SceneError, ViewModel, new_scene, read_scene, write_scene
@@ -223,7 +224,8 @@ class MainWindow(QtWidgets.QMainWindow):
         context = ViewContext(self.registry, self.models[name], status=self.show_status, open_view=self.show_view,
                               history=self.history)
         try:
-            view = spec.create(context)
+            with WATCHDOG.watch(f"view {spec.name!r} (plugin {spec.plugin}) opening", spec.create):
+                view = spec.create(context)
             if not isinstance(view, ViewWidget):
                 raise TypeError(f"create() returned {type(view).__name__}, not an actviz ViewWidget")
         except BaseException as exc:  # noqa: BLE001 - view plugins are third-party code

@@ -18,6 +18,7 @@ import pyqtgraph as pg
 import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from actviz.gui.watchdog import WATCHDOG, describe
 from actviz.host.registry import Registry
 from actviz.models import History, ViewModel
 
@@ -116,9 +117,12 @@ class ViewWidget(QtWidgets.QWidget):
         self._pending = False
         self._refresh_timer.stop()
         try:
-            self.redraw()
+            with WATCHDOG.watch(f"{describe(self)} redrawing", type(self).redraw):
+                self.redraw()
             self.error = ""
-        except Exception as exc:  # noqa: BLE001 - views may come from plugins
+        except BaseException as exc:  # noqa: BLE001 - views may come from plugins; SystemExit must not close the app
+            if isinstance(exc, KeyboardInterrupt):
+                raise
             self.error = f"{type(exc).__name__}: {exc}"
             self.context.status(f"view {type(self).__name__} failed to redraw: {self.error}")
             traceback.print_exc()

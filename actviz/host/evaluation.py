@@ -87,6 +87,11 @@ def call_limit_from_env(default: float = GUI_CALL_SECONDS) -> float:
     return value if np.isfinite(value) and value > 0 else default
 
 
+def current_trail() -> Trail | None:
+    """The installed crash breadcrumb, if any (the GUI watchdog writes view code to it too)."""
+    return _trail
+
+
 def set_trail(trail: Trail | None) -> None:
     """Install (or remove) the crash breadcrumb told about every plugin call."""
     global _trail
