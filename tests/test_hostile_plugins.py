@@ -674,3 +674,28 @@ def test_half_a_million_kinks_are_capped_so_a_redraw_stays_small():
     assert len(kinks) == MAX_KINKS
     assert max(abs(k) for k in kinks) < 2 * MAX_KINKS  # the ones near the origin, where the plot starts
     assert 0.0 in kinks
+
+
+def test_noise_models_are_probed_by_check_like_functions():
+    """`actviz check` used to accept any noise model: a NaN log-density or a wrong-shaped sample now is a problem."""
+    import numpy as np
+
+    from actviz.host.registry import deep_check
+
+    def loss(name, log_density, sample):
+        return actviz.Loss(name, name, "(t-y)^2", lambda y, t: 0.5 * (t - y) ** 2, gradient=lambda y, t: y - t,
+                           noise_model=actviz.NoiseModel("broken", log_density, sample))
+
+    class Noisy:
+        @actviz.hookimpl
+        def actviz_losses(self):
+            return [loss("nan_density", lambda t, y: np.full(np.shape(t), np.nan),
+                         lambda y, n, rng: rng.normal(y, 1, n)),
+                    loss("short_sample", lambda t, y: -0.5 * (t - y) ** 2, lambda y, n, rng: np.zeros(3)),
+                    loss("fine_noise", lambda t, y: -0.5 * (t - y) ** 2, lambda y, n, rng: rng.normal(y, 1, n))]
+
+    reg = actviz.load_registry(extra=[("noisy", Noisy())])
+    found = {p.spec: p.message for p in deep_check(reg) if p.stage == "noise"}
+    assert "log_density is nan" in found["nan_density"]
+    assert "shape (3,), not (16,)" in found["short_sample"]
+    assert "fine_noise" not in found

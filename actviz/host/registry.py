@@ -183,7 +183,46 @@ def check_spec(spec: Activation | Loss, deep: bool = False) -> list[Problem]:
             if mismatch is not None:
                 report("derivative", f"{mismatch}{where}{tw}")
                 break
+    if deep and isinstance(spec, Loss) and spec.noise_model is not None:
+        for params in param_sets:
+            problems += _noise_problems(spec, params)
     return problems
+
+
+def _noise_problems(spec: Loss, params: dict[str, float]) -> list[Problem]:
+    """Probe a loss's noise model like a function: ln p(t | y) on a grid of t and y, and a few samples."""
+    nm = spec.noise_model
+    where = f" at {params}" if params != spec.defaults else ""
+    ys = np.array([0.05, 0.3, 0.5, 0.7, 0.95]) if spec.domain == "probability" else np.linspace(-2.0, 2.0, 5)
+    tp = spec.target
+    ts = np.array([0.0, 1.0]) if nm.support == "binary" else np.unique(np.round(np.linspace(tp.low, tp.high, 7))) \
+        if nm.support == "categorical" else np.linspace(tp.low, tp.high, 7)
+
+    def problem(msg: str) -> list[Problem]:
+        return [Problem(spec.plugin, "noise", f"noise model {nm.name!r}: {msg}{where}", spec=spec.name)]
+
+    for y in ys:
+        try:
+            logp = evaluation.call_within(evaluation.SLOW_CALL_SECONDS, nm.log_density, ts, float(y), **params)
+        except evaluation.EvaluationError as exc:
+            return problem(f"log_density {exc}")
+        if np.isnan(logp).any() or (logp == np.inf).any():
+            j = int(np.argmax(np.isnan(logp) | (logp == np.inf)))
+            return problem(f"log_density is {logp[j]} at t={ts[j]:g}, y={y:g}")
+    rng = np.random.default_rng(0)
+    try:
+        drawn = guard.run_limited(evaluation.SLOW_CALL_SECONDS,
+                                  lambda: np.asarray(nm.sample(float(ys[len(ys) // 2]), 16, rng, **params), float))
+    except KeyboardInterrupt:
+        raise
+    except guard.TimedOut:
+        return problem(f"sample is slow: 16 draws took longer than {evaluation.SLOW_CALL_SECONDS:g} s")
+    except BaseException as exc:  # noqa: BLE001 - plugin code
+        return problem(f"sample raised {evaluation.describe(exc)}")
+    if drawn.shape != (16,) or not np.isfinite(drawn).all():
+        return problem(f"sample(y, 16, rng) returned shape {drawn.shape} with non-finite values"
+                       if drawn.shape == (16,) else f"sample(y, 16, rng) returned shape {drawn.shape}, not (16,)")
+    return []
 
 
 def _with_numerical_derivative(spec: Activation | Loss) -> Activation | Loss:
