@@ -230,3 +230,25 @@ def test_loss_without_noise_model_is_refused():
     spec = Loss(name="plain", label="plain", formula="", function=lambda y, t: (y - t) ** 2)
     with pytest.raises(ValueError, match="no noise model"):
         lk.fit_scale_offset(spec)
+
+
+def test_a_quantile_noise_model_has_the_pinball_minimiser_in_closed_form():
+    """The asymmetric-Laplace reading of the pinball loss: min Σ E, max Σ ln p and the τ-quantile coincide."""
+
+    def pinball(y, t, tau):
+        return np.maximum(tau * (t - y), (tau - 1) * (t - y))
+
+    def log_density(t, y, tau):
+        return np.log(tau * (1 - tau)) - pinball(y, t, tau)
+
+    nm = actviz.NoiseModel("asymmetric Laplace", log_density, lambda y, n, rng, tau: y + rng.laplace(0, 1, n),
+                           estimator="quantile", estimator_param="tau")
+    loss = actviz.Loss("pinball", "Pinball", "", pinball, gradient=lambda y, t, tau: np.where(t > y, -tau, 1 - tau),
+                       params=(actviz.Param("tau", 0.5, 0.05, 0.95),), noise_model=nm)
+    targets = np.random.default_rng(3).normal(0, 1, 41)
+    closed = lk.closed_form_estimate(nm, targets, {"tau": 0.8})
+    assert closed == pytest.approx(np.sort(targets)[int(np.ceil(0.8 * 41)) - 1])
+    grid = np.linspace(-3, 3, 6001)
+    ml = lk.maximum_likelihood(loss, grid, targets, {"tau": 0.8})
+    assert ml.closed_form == closed
+    assert abs(ml.argmin_loss - closed) <= 1e-3 and abs(ml.argmax_likelihood - closed) <= 1e-3

@@ -218,10 +218,12 @@ def log_likelihood(noise: NoiseModel, y_grid, targets, params: Mapping[str, floa
     return _sum_over_targets(lambda y, t: log_density(noise, t, y, params), y_grid, targets)
 
 
-def closed_form_estimate(noise: NoiseModel, targets) -> float | None:
-    """The maximum-likelihood y in closed form: the targets' mean, median or proportion of ones.
+def closed_form_estimate(noise: NoiseModel, targets, params: Mapping[str, float] | None = None) -> float | None:
+    """The maximum-likelihood y in closed form: the targets' mean, median, proportion of ones or quantile.
 
-    None when the model names no estimator, an unknown one, or there are no targets.
+    A "quantile" estimator reads its level from the loss parameter the noise
+    model names in ``estimator_param`` (the pinball loss's τ). None when the
+    model names no estimator, an unknown one, or there are no targets.
     """
     t = np.asarray(targets, dtype=float).ravel()
     if t.size == 0:
@@ -232,6 +234,12 @@ def closed_form_estimate(noise: NoiseModel, targets) -> float | None:
         return float(np.median(t))
     if noise.estimator == "proportion":
         return float(np.mean(t == 1.0))
+    if noise.estimator == "quantile":
+        level = (params or {}).get(getattr(noise, "estimator_param", ""), None)
+        if level is None or not 0.0 <= float(level) <= 1.0:
+            return None
+        # the pinball loss is minimised by any point between the order statistics around τ·n: take the lower one
+        return float(np.quantile(t, float(level), method="inverted_cdf"))
     return None
 
 
@@ -269,4 +277,4 @@ def maximum_likelihood(loss: Loss, y_grid, targets, params: Mapping[str, float] 
     ll = log_likelihood(nm, grid, targets, params)
     return MaximumLikelihood(grid, tl, ll, _arg(tl, grid, lambda v: int(np.argmin(v))),
                              _arg(ll, grid, lambda v: int(np.argmax(v))),
-                             closed_form_estimate(nm, targets), nm.estimator)
+                             closed_form_estimate(nm, targets, params), nm.estimator)

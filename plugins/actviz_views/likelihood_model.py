@@ -314,7 +314,7 @@ def ml_window(spec: Loss, ml: lk.MaximumLikelihood, targets: np.ndarray, y_true:
 def samples(spec: Loss, params: dict[str, float], seed: int, n: int, y_true: float) -> Samples:
     nm = spec.noise_model
     targets = lk.sample_targets(nm, y_true, n, seed, params)
-    closed = lk.closed_form_estimate(nm, targets)
+    closed = lk.closed_form_estimate(nm, targets, params)
     ml = lk.maximum_likelihood(spec, candidate_grid(spec, targets, closed), targets, params)
     window = ml_window(spec, ml, targets, y_true)
     finite = targets[np.isfinite(targets)]
