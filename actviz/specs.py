@@ -225,7 +225,9 @@ class View:
     keys are what ``--set``, scenes and undo use. ``create(context)`` is called
     lazily, with an :class:`actviz.gui.ViewContext` whose ``model`` is that
     model, and returns an ``actviz.gui.ViewWidget``. Import Qt inside
-    ``create`` so that listing plugins stays cheap.
+    ``create`` so that listing plugins stays cheap. ``help`` is what F1 shows
+    while the view is on screen: a few short paragraphs (simple HTML) for a
+    student — what the picture shows and what to try.
     """
 
     name: str
@@ -234,6 +236,7 @@ class View:
     description: str = ""
     plugin: str = ""
     model: Callable[..., Any] | None = None
+    help: str = ""
 
 
 Spec = Activation | Loss
@@ -378,6 +381,7 @@ def validate_view(view: Any) -> None:
     validate_name(view.name, "view")
     _check_text(f"view {view.name!r}", "label", view.label, MAX_LABEL, required=True)
     _check_text(f"view {view.name!r}", "description", view.description, MAX_NOTES)
+    _check_text(f"view {view.name!r}", "help", view.help, MAX_NOTES)
     if not callable(view.create):
         raise SpecError(f"view {view.name!r}: create is not callable")
     if view.model is not None and not callable(view.model):

@@ -46,8 +46,12 @@ def test_dragging_a_slider_redraws_with_the_new_parameter(window, qtbot, registr
 
 def test_parameter_changes_coalesce_into_one_redraw(window, qtbot):
     window.select_function("logistic")
-    settle(qtbot)
     view = window.views["function"]
+    # let the selection's own work finish first: formulas render off the GUI thread and then re-lay out the plots
+    last = -1
+    while view.redraw_count != last:
+        last = view.redraw_count
+        settle(qtbot, 150)
     before = view.redraw_count
     for v in np.linspace(0.2, 4.0, 50):
         window.models["function"].set("function.beta", float(v), merge=True)
@@ -301,3 +305,16 @@ def test_parameters_dock_shows_only_for_views_that_follow_the_selection(window):
     assert not window.params_dock.isVisible()
     window.show_view("likelihood")
     assert not window.params_dock.isVisible()  # it has its own column of controls
+
+
+def test_f1_shows_the_help_of_the_tab_on_screen(window, registry):
+    """F1 used to show the Function tab's help on every tab."""
+    texts = {}
+    for name in ("function", "delta", "coin"):
+        window.show_view(name)
+        texts[name] = window.guide_html()
+        assert registry.views[name].label in texts[name]
+    assert "confidently wrong" in texts["delta"] and "8 heads in 10" in texts["coin"]
+    assert "Pick <i>Logistic</i>" in texts["function"] and "Pick <i>Logistic</i>" not in texts["coin"]
+    for spec in registry.views.values():  # every built-in view has help written for a student
+        assert spec.plugin != "views" or len(spec.help) > 200, spec.name

@@ -9,6 +9,7 @@ the widgets are created when their tab is first shown.
 
 from __future__ import annotations
 
+import html
 import os
 import traceback
 from typing import Any
@@ -27,16 +28,10 @@ from actviz.host.registry import Registry, check_spec, load_registry
 from actviz.models import History, Key, SceneError, ViewModel, new_scene, read_scene, write_scene
 from actviz.specs import FunctionChoice
 
-GUIDE = """<h3>actviz</h3>
-<p><b>Function</b>: f(z) above f′(z) for the function picked in the list (a loss shows E(y; t)
-and ∂E/∂y with the target t as a control). The thin dashed line is the numerical derivative; a red
-warning names the worst z where it disagrees with the plugin's formula. Pin (Ctrl+P) to overlay.</p>
-<p>Other tabs come from plugins: the backpropagated δ of output and hidden units, the
-maximum-likelihood reading of each loss, the coin-flip demo, and more. The function list sets the
-function of the tab you are on.</p>
-<p>Ctrl+Z / Ctrl+Shift+Z undo and redo any change. File → Save scene… keeps the exact picture
-(every tab, every value, pins, ranges, trained weights) in a file a student can open.</p>
-<p>Ctrl+F search · Ctrl+P pin · Ctrl+E export · F1 this guide. Drag on a plot to pan, wheel to zoom.</p>"""
+GUIDE = """<p><b>Everywhere.</b> The function list on the left sets the function of the tab you are on.
+Ctrl+Z / Ctrl+Shift+Z undo and redo any change. File → Save scene… keeps the exact picture (every tab, every
+value, pins, ranges, trained weights) in a file a student can open; Tours → Lecture walks the whole lecture.</p>
+<p>Ctrl+F search · Ctrl+E export · F1 help for this tab. Drag on a plot to pan, wheel to zoom.</p>"""
 
 FORMULA_PLUGIN = "my_functions"
 AUTOSAVE_MS = 1500
@@ -413,8 +408,21 @@ class MainWindow(QtWidgets.QMainWindow):
         dialog.exec() if not self.property("testing") else dialog.show()
         self._problems_dialog = dialog
 
+    def guide_html(self) -> str:
+        """F1's text: the help of the view on screen (written by its plugin), then the app's own keys."""
+        name = self.current_view_name()
+        spec = self.registry.views.get(name) if name else None
+        if spec is None:
+            return GUIDE
+        own = spec.help or f"<p>{html.escape(spec.description)}</p>"
+        return f"<h3>{html.escape(spec.label)}</h3>{own}<hr>{GUIDE}"
+
     def show_guide(self) -> None:
-        QtWidgets.QMessageBox.information(self, "actviz guide", GUIDE)
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Information, "actviz guide", self.guide_html(),
+                                    parent=self)
+        box.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self._guide_box = box
+        box.exec() if not self.property("testing") else box.show()
 
     def show_about(self) -> None:
         from actviz import __version__

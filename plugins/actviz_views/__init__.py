@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 
 import actviz
+from actviz_views.help_text import HELP
 
 
 def _lazy(module: str, cls: str):
@@ -24,7 +25,7 @@ def _lazy(module: str, cls: str):
 
 def _view(name: str, label: str, stem: str, model: str, widget: str, description: str) -> actviz.View:
     return actviz.View(name, label, _lazy(f"{stem}_view", widget), description=description,
-                       model=_lazy(f"{stem}_model", model))
+                       model=_lazy(f"{stem}_model", model), help=HELP.get(name, "").strip())
 
 
 VIEWS = (
