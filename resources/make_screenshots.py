@@ -91,9 +91,33 @@ def main() -> int:
             settle(app)
             win.grab().save(str(OUT / f"{name}{suffix}.png"))
             print(f"wrote {OUT / f'{name}{suffix}.png'}")
+    extras(app, win)
     win.close()
     win.settings.reset()  # closing saved the window state; the screenshots leave nothing behind
     return 0
+
+
+def extras(app: QtWidgets.QApplication, win) -> None:
+    """The tour panel at a stop with an erratum, and a typed formula with its sliders and exact derivative."""
+    from actviz.gui.audit import resize_frame
+    from actviz.host.tours import find_tour
+
+    win.set_scheme("light")
+    for width, height in SIZES:
+        resize_frame(win, width, height)
+        panel = win.start_tour(find_tour("lecture", win.registry))
+        stop = next(i for i, s in enumerate(panel.tour.stops) if s.lecture_claim)
+        panel.go(stop)
+        settle(app, 40)
+        win.grab().save(str(OUT / f"tour_{width}x{height}.png"))
+        panel.close()
+        win.add_formula("scaled_swish", "a*z*logistic(b*z)", label="a·z·σ(b·z)")
+        win.show_view("function")
+        win.select_function("scaled_swish")
+        win.models["function"].update({"function.b": 2.0})
+        settle(app, 40)
+        win.grab().save(str(OUT / f"formula_{width}x{height}.png"))
+        win.remove_formula("scaled_swish")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ any model, and the panel says when it is found. Thin: all tour logic is in
 from __future__ import annotations
 
 import html
+import warnings
 from typing import Any
 
 from PySide6 import QtCore, QtWidgets
@@ -178,8 +179,12 @@ class TourPanel(QtWidgets.QDockWidget):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         self._unwatch()
-        try:
-            self.window_.tabs.currentChanged.disconnect(self._refresh)
-        except (RuntimeError, TypeError):
-            pass
+        if getattr(self, "_tab_hooked", True):  # closing twice must not warn about a missing connection
+            self._tab_hooked = False
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                try:
+                    self.window_.tabs.currentChanged.disconnect(self._refresh)
+                except (RuntimeError, TypeError):
+                    pass
         super().closeEvent(event)
