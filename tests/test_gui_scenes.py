@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+from PySide6 import QtWidgets
 
 import actviz
 from actviz.gui.main_window import MainWindow
@@ -227,3 +228,23 @@ def test_no_views_says_how_to_get_them_back(qtbot):
     win = MainWindow(registry=reg)
     qtbot.addWidget(win)
     assert "enable the 'views' plugin" in win.tabs.currentWidget().text()
+
+
+def test_the_colour_scheme_chosen_in_the_view_menu_survives_a_relaunch(qtbot, registry):
+    from actviz.gui import theme
+
+    win = MainWindow(registry=registry)
+    qtbot.addWidget(win)
+    win.restore_state()
+    win.set_scheme("dark")
+    win.close()
+    try:
+        theme.apply_scheme(QtWidgets.QApplication.instance(), "light")
+        again = MainWindow(registry=registry)
+        qtbot.addWidget(again)
+        again.restore_state()
+        assert again.scheme_actions["dark"].isChecked()
+        assert theme.current_scheme() == "dark"
+    finally:
+        again.set_scheme("auto")
+        again.close()

@@ -147,6 +147,9 @@ class MainWindow(QtWidgets.QMainWindow):
             menu.addAction(action)
             self.scheme_actions[scheme] = action
 
+    def _chosen_scheme(self) -> str:
+        return next((name for name, action in self.scheme_actions.items() if action.isChecked()), "auto")
+
     def set_scheme(self, scheme: str) -> None:
         """Switch the palette and rebuild the open views so their plots take the new colours."""
         from actviz.gui import theme
@@ -575,7 +578,7 @@ class MainWindow(QtWidgets.QMainWindow):
             except Exception as exc:  # noqa: BLE001
                 self.show_status(f"view {name}: state not saved ({exc})")
         window = {"geometry": bytes(self.saveGeometry().toBase64()).decode("ascii"),
-                  "disabled": sorted(self.disabled)}
+                  "disabled": sorted(self.disabled), "scheme": self._chosen_scheme()}
         scene = new_scene(self.current_view_name(), views, window)
         scene["formulas"] = {name: [text, {k: list(v) for k, v in params.items()}, *rest]
                              for name, (text, params, *rest) in self.formulas.items()}
@@ -603,6 +606,8 @@ class MainWindow(QtWidgets.QMainWindow):
         window = scene.get("window", {})
         if geometry and isinstance(window.get("geometry"), str):
             self.restoreGeometry(QtCore.QByteArray.fromBase64(window["geometry"].encode("ascii")))
+        if geometry and window.get("scheme") in ("light", "dark") and window["scheme"] != self._chosen_scheme():
+            self.set_scheme(window["scheme"])  # the user's choice from the View menu, kept across relaunches
         for name, state in scene.get("views", {}).items():
             if name not in self.models:
                 missing.append(f"view {name!r} is not installed")
