@@ -303,9 +303,10 @@ def test_screenshots_mid_training(window, qtbot, tmp_path):
             view.refresh()
             settle(qtbot, 30)
             d = view.diagram
+            d._ensure_geometry()  # unit positions are laid out lazily, at the next paint
             box = d.rect()
             units = [r for layer in d._rects for r in layer]
-            assert all(box.contains(r) for r in units), name
+            assert all(box.contains(r) for r in units), (name, width, [r for r in units if not box.contains(r)][:2])
             assert not any(a.intersects(b) for i, a in enumerate(units) for b in units[i + 1:])
             buttons = list(d._buttons.values())
             assert not any(b.intersects(r) for b in buttons for r in units)

@@ -27,7 +27,7 @@ from actviz.specs import Param
 
 ROOT = Path(__file__).resolve().parents[1]
 #: the playground has its own engineer: its findings are held to this ceiling here, to be ratcheted to zero
-PLAYGROUND_CEILING = 4
+PLAYGROUND_CEILING = 0
 
 
 # -- the audit catches what it claims ------------------------------------------------------------------

@@ -68,6 +68,7 @@ class PlaygroundPlots(pg.GraphicsLayoutWidget):
         self.plot_map.setTitle("Output over the plane", size="9pt")
         self.plot_map.setAspectLocked(True)
         self.plot_map.setPreferredWidth(160)
+        self.plot_map.setMinimumWidth(230)  # a data area of at least 160 px beside its axis; narrow windows scroll
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(LUT)
         self._lut_on = True
@@ -86,10 +87,11 @@ class PlaygroundPlots(pg.GraphicsLayoutWidget):
         bar.hideButtons()
         bar.setMenuEnabled(False)
         bar.layout.setColumnFixedWidth(1, 14)  # the gradient; the axis beside it
-        bar.getAxis("right").setWidth(38)
-        bar.setMinimumWidth(58)
-        bar.setMaximumWidth(62)
+        bar.getAxis("right").setWidth(44)  # room for "-0.5" beside the gradient
+        bar.setMinimumWidth(64)
+        bar.setMaximumWidth(70)
         bar.setTitle("y", size="9pt")
+        bar.setProperty("actviz_thumbnail", True)  # a colour scale, not a plot of data: narrow by design
         self.bar_image = pg.ImageItem(axisOrder="row-major")
         bar.addItem(self.bar_image)
         self.bar_threshold = pg.InfiniteLine(angle=0, movable=False, pen=pg.mkPen(foreground, width=2,
@@ -98,7 +100,8 @@ class PlaygroundPlots(pg.GraphicsLayoutWidget):
         top.setContentsMargins(0, 0, 0, 0)
         top.layout.setHorizontalSpacing(14)  # the map's last tick label clear of the colour bar
 
-        bottom = ci.addLayout(row=1, col=0)
+        bottom = self.bottom = ci.addLayout(row=1, col=0)
+        self.narrow = False
         self.plot_loss = _plain(bottom.addPlot(row=0, col=0))
         self.plot_loss.setTitle(f"Loss per epoch: <b style='color: {PALETTE[0]}'>train</b> "
                                 f"<b style='color: {PALETTE[1]}'>test</b>", size="9pt")  # the title is the legend
@@ -110,6 +113,8 @@ class PlaygroundPlots(pg.GraphicsLayoutWidget):
 
         self.plot_delta = _plain(bottom.addPlot(row=0, col=1, axisItems={"left": DecadeAxis("left")}))
         self.plot_delta.setTitle("Mean |δ| per layer", size="9pt")
+        for plot in (self.plot_loss, self.plot_delta):
+            plot.setMinimumHeight(190)  # ≥ 120 px of data under the title and above the axis; short windows scroll
         self.plot_delta.setLabel("bottom", "epoch")
         self.plot_delta.setLabel("left", "mean |δ|")
         self.plot_delta.setLogMode(y=True)
@@ -124,6 +129,35 @@ class PlaygroundPlots(pg.GraphicsLayoutWidget):
         ci.layout.setRowStretchFactor(0, 4)
         ci.layout.setRowStretchFactor(1, 2)
 
+
+    def set_narrow(self, narrow: bool) -> None:
+        """Narrow windows stack the picture: the network, then the output map, then the two plots.
+
+        Side by side, a 1024-px window left the map 87 px wide and the plots 51 px tall; stacked, every
+        plot keeps its size and the page scrolls down, never sideways.
+        """
+        if narrow == self.narrow:
+            return
+        self.narrow = narrow
+        ci = self.ci
+        for item in (self.plot_map, self.colorbar):
+            (self.middle if not narrow else self.top).removeItem(item)
+            item.setMinimumHeight(270 if narrow else 0)  # a data area of ≥ 120 px under the title, square
+        self.bottom.removeItem(self.plot_delta)  # narrow: loss above |δ|; wide: side by side
+        self.bottom.addItem(self.plot_delta, row=1 if narrow else 0, col=0 if narrow else 1)
+        if narrow:
+            ci.removeItem(self.bottom)
+            self.middle = ci.addLayout(row=1, col=0)
+            self.middle.setContentsMargins(0, 0, 0, 0)
+            self.middle.addItem(self.plot_map, row=0, col=0)
+            self.middle.addItem(self.colorbar, row=0, col=1)
+            ci.addItem(self.bottom, row=2, col=0)
+        else:
+            ci.removeItem(self.bottom)
+            ci.removeItem(self.middle)
+            self.top.addItem(self.plot_map, row=0, col=1)
+            self.top.addItem(self.colorbar, row=0, col=2)
+            ci.addItem(self.bottom, row=1, col=0)
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         # a narrow window gives the diagram two thirds of the top row; a wide one three fifths
         top = getattr(self, "top", None)
@@ -166,7 +200,7 @@ class PlaygroundPlots(pg.GraphicsLayoutWidget):
             if i >= len(names):
                 curve.setData([], [])
         # the legend is the title, each layer in its curve's colour: off the data, and no room taken
-        self.delta_title = "Mean |δ| of layer " + " ".join(
+        self.delta_title = "|δ| of layer " + " ".join(
             f"<b style='color: {PALETTE[(i + 2) % len(PALETTE)]}'>{name}</b>"
             for i, name in enumerate(self.short_names(hidden)))
         self.plot_delta.setTitle(self.delta_title, size="9pt")

@@ -41,6 +41,7 @@ from actviz_views.playground_text import DELTA_LINK, confusion_html, explanation
 SLICE_S = 0.008  # training per timer tick, at most
 MIN_SLICE_S = 0.003  # the slice shrinks towards this when drawing and painting leave less of a 16.7 ms frame
 FRAME_MS = 16
+WIDE_PAGE = 600  # px of page below which the output map goes under the network
 OWN_WIDGETS = {"features", "csv", "epochs", *DISPLAY_KEYS}  # check boxes, the Load CSV… button, export only
 #: the display check boxes: key -> (label, value when ticked, value when not)
 TOGGLES = {"show_test": ("show test data", "on", "off"), "discretize": ("discretize output", "on", "off"),
@@ -194,15 +195,25 @@ class PlaygroundView(ViewWidget):
         main.addWidget(self.plots, 1)
         main.addLayout(editor)
         main.addWidget(words)
+        page = QtWidgets.QWidget()  # the picture scrolls when the window is smaller than it needs, never squashes
+        page.setLayout(main)
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidget(page)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.page_scroll = scroll
+        self._fit_plots(600)
         layout = QtWidgets.QHBoxLayout(self)
         layout.addWidget(control_column(side, 262))
-        layout.addLayout(main, 1)
+        layout.addWidget(scroll, 1)
         self.model.flushers.append(self.sync_model)
         self.on_model_changed(frozenset(self.model.values()) | {"weights"})
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
         self._fit_explanation()
+        self._fit_plots(self.page_scroll.viewport().width())
 
     def _fit_explanation(self) -> None:
         """A few lines of explanation on a small screen, more on a tall one; the rest scrolls."""
@@ -271,6 +282,12 @@ class PlaygroundView(ViewWidget):
         self._frame = 0
         self.plots.forget_history()
         self.schedule_refresh()
+
+    def _fit_plots(self, width: int) -> None:
+        """Side by side when there is room; stacked (network, map, loss, |δ|) and scrolling down when narrow."""
+        narrow = width < WIDE_PAGE
+        self.plots.set_narrow(narrow)
+        self.plots.setMinimumSize(*((400, 1010) if narrow else (600, 470)))
 
     def sync_model(self) -> None:
         """The network's weights into the model's extra, unrecorded (before a scene save or a recorded change)."""
