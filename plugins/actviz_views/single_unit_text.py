@@ -36,8 +36,8 @@ def explanation(start: str, rules: str) -> str:
     else:
         head = f"{same} from zero weights" + (" and see the same examples." if len(shown) > 1 else ".")
     if start == "confidently_wrong" and {"logistic_squared_error", "logistic_cross_entropy"} <= set(shown):
-        return head + (" Watch the red curve (logistic + squared error): its update carries y(1 − y) ≈ 0 when the "
+        return head + (" Watch logistic + squared error (see the legend): its update carries y(1 − y) ≈ 0 when the "
                        "output is confidently wrong, so its loss stays flat near 0.5 and its line barely moves. "
-                       "The green one (cross-entropy) cancels that factor, Δw = ε(t − y)x, and swings round "
+                       "Logistic + cross-entropy cancels that factor, Δw = ε(t − y)x, and swings round "
                        "within a few dozen steps.")
     return head + " " + " ".join(_RULES[r] for r in shown)
