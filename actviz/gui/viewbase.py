@@ -157,6 +157,21 @@ def control_column(side: QtWidgets.QLayout, width: int) -> QtWidgets.QScrollArea
     return scroll
 
 
+def page(layout: QtWidgets.QLayout) -> QtWidgets.QScrollArea:
+    """A view's main column as a page that scrolls down when the window is short, never across.
+
+    Plots keep their readable size instead of being squashed (the layout audit's 160×120 px floor).
+    """
+    widget = QtWidgets.QWidget()
+    widget.setLayout(layout)
+    scroll = QtWidgets.QScrollArea()
+    scroll.setWidget(widget)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+    return scroll
+
+
 def guard_plot(plot: pg.PlotItem) -> pg.PlotItem:
     """Keep a plot's ranges drawable.
 

@@ -15,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from actviz.gui import PALETTE, ControlPanel, ViewContext, ViewWidget, bind, control_column, guard_plot, pen
+from actviz.gui import PALETTE, ControlPanel, ViewContext, ViewWidget, bind, control_column, guard_plot, page, pen
 from actviz_views import coin_text as text
 from actviz_views.coin_model import (
     TRAJECTORY_POINTS,
@@ -39,17 +39,6 @@ def _finite(values) -> np.ndarray:
     values = np.asarray(values, dtype=float)
     return np.where(np.isfinite(values), values, np.nan)
 
-
-def page(layout: QtWidgets.QLayout) -> QtWidgets.QScrollArea:
-    """The view's main column as a page that scrolls down when the window is short, never across."""
-    widget = QtWidgets.QWidget()
-    widget.setLayout(layout)
-    scroll = QtWidgets.QScrollArea()
-    scroll.setWidget(widget)
-    scroll.setWidgetResizable(True)
-    scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-    return scroll
 
 
 def _corner(legend: pg.LegendItem, x: float, top: bool = True) -> None:

@@ -22,6 +22,7 @@ from actviz.gui import (
     bind,
     control_column,
     guard_plot,
+    page,
     pen,
     themed_plot_colors,
     warning_label,
@@ -38,17 +39,6 @@ RANGE_KEYS = ("ywrong", "zmin", "zmax")
 #: the height one stacked plot needs: a 120 px data area and its bottom axis
 PLOT_ROW = 160
 
-
-def page(layout: QtWidgets.QLayout) -> QtWidgets.QScrollArea:
-    """The view's main column as a page that scrolls down when the window is short, never across."""
-    widget = QtWidgets.QWidget()
-    widget.setLayout(layout)
-    scroll = QtWidgets.QScrollArea()
-    scroll.setWidget(widget)
-    scroll.setWidgetResizable(True)
-    scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-    return scroll
 
 
 def _finite(values: np.ndarray) -> np.ndarray:

@@ -13,24 +13,9 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from actviz import Loss
 from actviz.evaluation import EvaluationError, slope, value
-from actviz.gui import FormulaLabel, ViewContext, ViewWidget, guard_plot, pen, warning_label
+from actviz.gui import FormulaLabel, ViewContext, ViewWidget, guard_plot, page, pen, warning_label
 from actviz.maths.sampling import clip_to_domain
 from actviz_views.function_model import FunctionModel, compute, pin_title, sample, split_values
-
-
-def page(layout: QtWidgets.QLayout) -> QtWidgets.QScrollArea:
-    """The view's column as a page that scrolls down when the window is short.
-
-    Across only when a formula is too wide even shrunk (GELU's f′ is 750 px): never cut.
-    """
-    widget = QtWidgets.QWidget()
-    widget.setLayout(layout)
-    scroll = QtWidgets.QScrollArea()
-    scroll.setWidget(widget)
-    scroll.setWidgetResizable(True)
-    scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-    scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-    return scroll
 
 
 class FunctionView(ViewWidget):

@@ -21,6 +21,7 @@ from actviz.gui import (
     bind,
     control_column,
     guard_plot,
+    page,
     pen,
     warning_label,
 )
@@ -39,17 +40,6 @@ DASH = QtCore.Qt.PenStyle.DashLine
 DOT = QtCore.Qt.PenStyle.DotLine
 EMPTY = np.zeros(0)
 
-
-def page(layout: QtWidgets.QLayout) -> QtWidgets.QScrollArea:
-    """The view's main column as a page that scrolls down when the window is short, never across."""
-    widget = QtWidgets.QWidget()
-    widget.setLayout(layout)
-    scroll = QtWidgets.QScrollArea()
-    scroll.setWidget(widget)
-    scroll.setWidgetResizable(True)
-    scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-    return scroll
 
 
 def _finite(values) -> np.ndarray:

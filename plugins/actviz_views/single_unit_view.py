@@ -20,6 +20,7 @@ from actviz.gui import (
     bind,
     control_column,
     guard_plot,
+    page,
     pen,
     warning_label,
 )
@@ -36,17 +37,6 @@ def _plain_axes(plot: pg.PlotItem) -> pg.PlotItem:
         plot.getAxis(side).enableAutoSIPrefix(False)
     return guard_plot(plot)
 
-
-def page(layout: QtWidgets.QLayout) -> QtWidgets.QScrollArea:
-    """The view's main column as a page that scrolls down when the window is short, never across."""
-    widget = QtWidgets.QWidget()
-    widget.setLayout(layout)
-    scroll = QtWidgets.QScrollArea()
-    scroll.setWidget(widget)
-    scroll.setWidgetResizable(True)
-    scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-    return scroll
 
 
 class SingleUnitView(ViewWidget):
