@@ -157,17 +157,19 @@ def control_column(side: QtWidgets.QLayout, width: int) -> QtWidgets.QScrollArea
     return scroll
 
 
-def page(layout: QtWidgets.QLayout) -> QtWidgets.QScrollArea:
-    """A view's main column as a page that scrolls down when the window is short, never across.
+def page(layout: QtWidgets.QLayout, across: bool = False) -> QtWidgets.QScrollArea:
+    """A view's main column as a page that scrolls down when the window is short.
 
     Plots keep their readable size instead of being squashed (the layout audit's 160×120 px floor).
+    ``across``: also scroll sideways when something cannot shrink (GELU's 750 px f′): never cut it.
     """
     widget = QtWidgets.QWidget()
     widget.setLayout(layout)
     scroll = QtWidgets.QScrollArea()
     scroll.setWidget(widget)
     scroll.setWidgetResizable(True)
-    scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    policy = QtCore.Qt.ScrollBarPolicy
+    scroll.setHorizontalScrollBarPolicy(policy.ScrollBarAsNeeded if across else policy.ScrollBarAlwaysOff)
     scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
     return scroll
 

@@ -100,7 +100,7 @@ class FunctionView(ViewWidget):
         self.layout_widget.setMinimumHeight(2 * 165 + 40)  # two ≥ 120 px data areas; a short window scrolls
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(page(column))
+        layout.addWidget(page(column, across=True))
 
         self.plot_f.vb.sigXRangeChanged.connect(self._panned)
         self.plot_f.vb.sigResized.connect(self.schedule_refresh)
