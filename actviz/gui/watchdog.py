@@ -28,7 +28,7 @@ def _stderr(message: str) -> None:
 
 
 class Watchdog:
-    """Report a watched section that outlives ``seconds`` (checked ``seconds / 5`` apart)."""
+    """Report a watched section that outlives ``seconds``, once, by name."""
 
     def __init__(self, seconds: float = DEFAULT_SECONDS, report: Callable[[str], None] = _stderr) -> None:
         self.seconds = seconds
@@ -39,20 +39,30 @@ class Watchdog:
         self._reported = -1
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._wake = threading.Event()
 
     def _run(self) -> None:
+        # sleeps until a section starts, then until that section would be overdue: no polling, no missed section
         while True:
-            time.sleep(max(0.01, self.seconds / 5))
             with self._lock:
                 section = self._section
             if section is None:
+                self._wake.wait()
+                self._wake.clear()
                 continue
             what, since, serial = section
-            if serial != self._reported and time.monotonic() - since > self.seconds:
+            remaining = since + self.seconds - time.monotonic()
+            if remaining > 0:
+                self._wake.wait(remaining)
+                self._wake.clear()
+                continue
+            if serial != self._reported:
                 self._reported = serial
                 message = f"{what} has not returned for {self.seconds:g} s; the window is frozen until it does"
                 self.reports.append(message)
                 self.report(message)
+            self._wake.wait()  # until the next section starts
+            self._wake.clear()
 
     def _ensure_thread(self) -> None:
         if self._thread is None:
@@ -67,6 +77,7 @@ class Watchdog:
         with self._lock:
             self._serial += 1
             self._section = (what, time.monotonic(), self._serial)
+        self._wake.set()
         if trail is not None and code is not None:
             trail.enter(code)
         try:
