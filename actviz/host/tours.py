@@ -14,7 +14,7 @@ import os
 from typing import Any
 
 from actviz.host.plugins import Problem, call_each
-from actviz.maths.pairs import _plugin_manager_for
+from actviz.maths.pairs import collect_once
 from actviz.models.tour import Tour, TourError, check_tour, load_tour_file
 
 HOOK = "actviz_tours"
@@ -55,19 +55,7 @@ def collect_tours(registry: Any, plugin_manager: Any = None) -> dict[str, Tour]:
     again (as the δ rules are collected). Problems are appended to
     ``registry.problems`` once.
     """
-    cached = getattr(registry, "_tours", None)
-    if plugin_manager is None and cached is not None:
-        return cached
-    tours, problems = tours_from_plugin_manager(plugin_manager or _plugin_manager_for(registry), registry)
-    known = getattr(registry, "problems", None)
-    if known is not None:
-        seen = {(p.plugin, p.stage, p.message) for p in known}
-        known.extend(p for p in problems if (p.plugin, p.stage, p.message) not in seen)
-    try:
-        registry._tours = tours
-    except (AttributeError, TypeError):  # a frozen or slotted stand-in: just don't cache
-        pass
-    return tours
+    return collect_once(registry, "_tours", plugin_manager, lambda pm: tours_from_plugin_manager(pm, registry))
 
 
 def find_tour(name_or_path: str, registry: Any) -> Tour:

@@ -124,19 +124,27 @@ def collect_output_delta_rules(registry: Any, plugin_manager: Any = None) -> dic
     a malformed rule) are appended to ``registry.problems`` once; the result is
     cached on the registry.
     """
-    cached = getattr(registry, "_output_delta_rules", None)
+    return collect_once(registry, "_output_delta_rules", plugin_manager, rules_from_plugin_manager)
+
+
+def collect_once(registry: Any, attribute: str, plugin_manager: Any, collect: Callable[..., Any]) -> Any:
+    """Call ``collect(pm, ...)`` for a hook the registry did not collect at load; cache the result on it.
+
+    ``collect`` returns ``(result, problems)``; the problems join ``registry.problems`` once.
+    """
+    cached = getattr(registry, attribute, None)
     if plugin_manager is None and cached is not None:
         return cached
-    rules, problems = rules_from_plugin_manager(plugin_manager or _plugin_manager_for(registry))
+    result, problems = collect(plugin_manager or _plugin_manager_for(registry))
     known = getattr(registry, "problems", None)
     if known is not None:
         seen = {(p.plugin, p.stage, p.message) for p in known}
         known.extend(p for p in problems if (p.plugin, p.stage, p.message) not in seen)
     try:
-        registry._output_delta_rules = rules
+        setattr(registry, attribute, result)
     except (AttributeError, TypeError):  # a frozen or slotted stand-in: just don't cache
         pass
-    return rules
+    return result
 
 
 _DEFAULT: dict[tuple, tuple[dict[tuple[str, str], OutputDeltaRule], list[Problem]]] = {}
