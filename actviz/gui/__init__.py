@@ -16,6 +16,7 @@ from actviz.gui.viewbase import (
     ViewWidget,
     control_column,
     guard_plot,
+    hold_range,
     page,
     pen,
     themed_plot_colors,
@@ -27,5 +28,5 @@ from actviz.specs import Choice, FunctionChoice, Param
 __all__ = [
     "PALETTE", "Binding", "Choice", "ControlPanel", "FormulaLabel", "FunctionChoice", "History", "Key",
     "ModelError", "Param", "ViewContext", "ViewModel", "ViewWidget", "bind", "build_view", "close_view",
-    "control_column", "guard_plot", "page", "pen", "themed_plot_colors", "warning_label",
+    "control_column", "guard_plot", "hold_range", "page", "pen", "themed_plot_colors", "warning_label",
 ]

@@ -20,6 +20,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from actviz.gui.watchdog import WATCHDOG, describe
 from actviz.host.registry import Registry
+from actviz.maths.ranges import data_bounds, held_range
 from actviz.models import History, ViewModel
 
 
@@ -184,6 +185,38 @@ def guard_plot(plot: pg.PlotItem) -> pg.PlotItem:
     """
     plot.setLimits(minXRange=1e-9, minYRange=1e-12)
     return plot
+
+
+def hold_range(plot: pg.PlotItem | pg.ViewBox, *arrays: np.ndarray | None, axis: str = "y") -> bool:
+    """Show ``arrays`` on ``plot``'s ``axis`` with a range that holds still while a control is dragged.
+
+    The range moves only when the data leaves it or fills less than a third of
+    it, and then to round numbers (:func:`actviz.maths.ranges.held_range`):
+    the ticks and grid are not regenerated on every frame, and the student
+    compares frames on one scale. Auto-range is turned off on ``axis``. On a
+    log axis pass log10 of the values. Returns whether the range changed.
+    """
+    box = plot.getViewBox() if isinstance(plot, pg.PlotItem) else plot
+    index = 1 if axis == "y" else 0
+    bounds = data_bounds(*arrays)
+    if bounds is None:
+        return False
+    if box.state["autoRange"][index] is not False:
+        box.enableAutoRange(axis=axis, enable=False)
+    shown = tuple(float(v) for v in box.viewRange()[index])
+    held = box.__dict__.setdefault("_actviz_held", {})
+    # the first fit ignores whatever range the plot had; later ones keep what is shown (a user's zoom too)
+    target = held_range(shown if axis in held else None, *bounds)
+    held[axis] = target
+    if _near(target, shown):
+        return False
+    (box.setYRange if index else box.setXRange)(*target, padding=0)
+    return True
+
+
+def _near(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    span = max(abs(a[1] - a[0]), abs(b[1] - b[0]), 1e-300)
+    return abs(a[0] - b[0]) <= 1e-9 * span and abs(a[1] - b[1]) <= 1e-9 * span
 
 
 def settle_plots(widget: QtWidgets.QWidget) -> None:

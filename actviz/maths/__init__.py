@@ -2,9 +2,10 @@
 
 Public for view authors: ``backprop`` (δ of output and hidden units), ``likelihood``
 (noise models and maximum likelihood), ``coin`` (the coin-flip likelihood),
-``learning`` (small networks trained through plugin functions), ``sampling``
+``learning`` (small networks trained through plugin functions), ``ranges`` (axis
+ranges that hold still while a control is dragged), ``sampling``
 (screen-resolution grids that hit every kink), ``noise_models`` (ready-made
 noise models for losses).
 """
 
-__all__ = ["backprop", "coin", "learning", "likelihood", "noise_models", "sampling"]
+__all__ = ["backprop", "coin", "learning", "likelihood", "noise_models", "ranges", "sampling"]

@@ -1,0 +1,64 @@
+"""Held axis ranges: still while the data stays inside, round numbers when they move."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from actviz.maths.ranges import LIMIT, data_bounds, held_range, nice_range
+
+finite = st.floats(-1e12, 1e12, allow_nan=False)
+
+
+@given(finite, finite)
+def test_nice_range_holds_the_data_with_room(a: float, b: float) -> None:
+    low, high = min(a, b), max(a, b)
+    lo, hi = nice_range(low, high)
+    assert lo <= low and high <= hi and hi > lo
+    if high > low:
+        assert (high - low) / (hi - lo) > 0.4  # round, but not much wider than the data
+
+
+def test_nice_range_ends_are_round() -> None:
+    assert nice_range(0.0, 0.77) == (-0.1, 0.9)
+    assert nice_range(-3.0, 3.0) == (-3.5, 3.5)
+    assert nice_range(5.0, 5.0) == (4.5, 5.5)
+    lo, hi = nice_range(-1e308, 1e308)
+    assert (lo, hi) == (-LIMIT, LIMIT) and math.isfinite(hi - lo)
+
+
+def test_held_range_stays_while_the_data_moves_inside_it() -> None:
+    shown = nice_range(0.0, 1.76)
+    assert held_range(shown, 0.0, 0.77) == shown  # a drag between two values: one scale
+    assert held_range(shown, 0.1, 1.9) == shown
+
+
+def test_held_range_moves_when_the_data_leaves_or_shrinks() -> None:
+    shown = nice_range(0.0, 1.0)
+    assert held_range(shown, 0.0, 2.0) == nice_range(0.0, 2.0)
+    assert held_range(shown, 0.0, 0.1) == nice_range(0.0, 0.1)
+    assert held_range(None, 0.0, 0.77) == nice_range(0.0, 0.77)
+
+
+def test_data_bounds_skips_what_is_not_finite() -> None:
+    assert data_bounds(np.array([np.nan, 1.0, np.inf]), None, np.array([-3.0])) == (-3.0, 1.0)
+    assert data_bounds(np.array([np.nan]), np.zeros(0)) is None
+
+
+def test_hold_range_sets_the_plot_once_and_keeps_it(qtbot) -> None:
+    import pyqtgraph as pg
+
+    from actviz.gui import hold_range
+
+    plot = pg.PlotItem()
+    assert hold_range(plot, np.array([0.0, 1.76]))
+    first = plot.viewRange()[1]
+    assert first == [nice_range(0.0, 1.76)[0], nice_range(0.0, 1.76)[1]]
+    assert not hold_range(plot, np.array([0.0, 0.77]))
+    assert plot.viewRange()[1] == first
+    assert plot.getViewBox().state["autoRange"][1] is False
+    assert hold_range(plot, np.array([0.0, 9.0]))
+    assert plot.viewRange()[1][1] >= 9.0
