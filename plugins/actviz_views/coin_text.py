@@ -50,8 +50,8 @@ def ends_note(ends: list[float]) -> str:
 
 def strip(sim: coin.CoinSimulator, p: float, seed: int, limit: int = 60) -> str:
     """The last flips as coloured H/T letters, with the counts."""
-    if sim.n == 0:
-        return f"<b>Simulated coin:</b> no flips yet (true p = {p:g}, seed {seed})."
+    if sim.n == 0:  # no p here: the line stays put while p is dragged (p is on its control and in plot 5)
+        return f"<b>Simulated coin:</b> no flips yet (seed {seed}); plot 5 draws its true p as a dashed line."
     letters = "".join(f'<span style="color:{COLOURS[c]}">{c}</span>' for c in sim.recent(limit))
     counts = f"heads {spaced(sim.heads)} · tails {spaced(sim.tails)} · flips {spaced(sim.n)}"
     return (f"<b>Last flips</b> (oldest first) <tt><b>{letters}</b></tt> · {html.escape(counts)}"

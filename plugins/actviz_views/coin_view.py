@@ -41,6 +41,12 @@ def _finite(values) -> np.ndarray:
 
 
 
+def _set_text(label: QtWidgets.QLabel, value: str) -> None:
+    """``setText`` only when the text changes (a QLabel's setText re-runs the page's layout)."""
+    if label.text() != value:
+        label.setText(value)
+
+
 def _corner(legend: pg.LegendItem, x: float, top: bool = True) -> None:
     """Pin ``legend`` to the top (or bottom) of its plot, at the left (x = 0), centre (0.5) or right (1)."""
     y = 0.0 if top else 1.0
@@ -79,6 +85,7 @@ class CoinView(ViewWidget):
         self.post = None
         self.traj_n = self.traj_hat = EMPTY
         self._ranges: dict = {}
+        self._drawn: dict = {}  # what each group of curves was last drawn from (a drag of p redraws only line p)
         self._relayout = False
         self._shown = self.model.counts()
 
@@ -262,26 +269,30 @@ class CoinView(ViewWidget):
     def redraw(self) -> None:
         model = self.model
         k, n = model.counts()
-        problems, notes = [], []
         prior = (float(model["a"]), float(model["b"])) if model.prior_on else None
-        try:
-            self.data = counts(k, n, prior)
-        except (ValueError, ArithmeticError) as exc:
-            problems.append(f"could not draw k={k}, n={n}: {exc}")
-            self.data = counts(0, 0)
-        self._draw_counts(notes)
-        try:
-            self._draw_prior(k, n, prior, notes)
-        except (ValueError, ArithmeticError) as exc:
-            problems.append(f"prior: {exc}")
+        key = (k, n, prior)
+        if self._drawn.get("counts") != key:  # plots 1–4 and their words depend on (k, n, prior) only
+            self._drawn.pop("counts", None)  # a failure below must not leave a stale key
+            problems, notes = [], []
+            try:
+                self.data = counts(k, n, prior)
+            except (ValueError, ArithmeticError) as exc:
+                problems.append(f"could not draw k={k}, n={n}: {exc}")
+                self.data = counts(0, 0)
+            self._draw_counts(notes)
+            try:
+                self._draw_prior(k, n, prior, notes)
+            except (ValueError, ArithmeticError) as exc:
+                problems.append(f"prior: {exc}")
+            _set_text(self.prior_note, " ".join([text.PRIOR_ON if prior else text.PRIOR_OFF, *notes]))
+            _set_text(self.warning, "\n".join(problems))
+            self.warning.setVisible(bool(problems))
+            post = self.post
+            _set_text(self.readout, text.readout(k, n, self.data.theta_hat, self.data.interval, prior is not None,
+                                                 post.map if post else None, post.mean if post else None))
+            self._drawn["counts"] = key
         self._draw_trajectory()
-        self.source_label.setText(text.SOURCE_TEXT[model["source"]])
-        self.prior_note.setText(" ".join([text.PRIOR_ON if prior else text.PRIOR_OFF, *notes]))
-        self.warning.setText("\n".join(problems))
-        self.warning.setVisible(bool(problems))
-        post = self.post
-        self.readout.setText(text.readout(k, n, self.data.theta_hat, self.data.interval, prior is not None,
-                                          post.map if post else None, post.mean if post else None))
+        _set_text(self.source_label, text.SOURCE_TEXT[model["source"]])
         if self._relayout:  # apply new axis widths now, not after the next paint (a one-shot export paints once)
             self._relayout = False
             self.layout_widget.ci.layout.activate()
@@ -321,6 +332,7 @@ class CoinView(ViewWidget):
                          self.mark_ll, self.mark_bce, self.band_lik):
                 item.setData([], [])
             self.hat_text.setText("")
+            self._drawn.pop("hat", None)
             return
         theta, hat, at = d.theta, d.theta_hat, d.at_hat
         for item, values in ((self.curve_lik, d.lik), (self.curve_ll, d.loglik), (self.curve_bce, d.bce),
@@ -329,7 +341,10 @@ class CoinView(ViewWidget):
         for item, values in ((self.mark_lik, d.lik), (self.mark_ll, d.loglik), (self.mark_bce, d.bce)):
             item.setData([hat], [values[at]])
         self.band_lik.setData(*band(d.interval.lower, d.interval.upper, 1.0))
-        self.hat_text.setHtml(text.hat_html(d.k, d.n, hat, PALETTE[1]))
+        hat_html = text.hat_html(d.k, d.n, hat, PALETTE[1])
+        if self._drawn.get("hat") != hat_html:
+            self._drawn["hat"] = hat_html
+            self.hat_text.setHtml(hat_html)
         self.hat_text.setAnchor((0.0 if hat < 0.5 else 1.0, 1.0))  # the text runs away from the nearer edge
         self.hat_text.setPos(hat, 1.03)
         self._y_range(self.plot_ll, *d.ll_range)
@@ -367,17 +382,21 @@ class CoinView(ViewWidget):
         model = self.model
         sim = model.simulator()
         ns, hats = sim.trajectory(TRAJECTORY_POINTS)
-        self.traj_n, self.traj_hat = ns.astype(float), hats
+        ns = ns.astype(float)
         self._message("traj", "" if ns.size else "no flips yet: press a flip button")
-        self.curve_traj.setData(self.traj_n, hats)
+        if not (np.array_equal(ns, self.traj_n) and np.array_equal(hats, self.traj_hat)):
+            self.curve_traj.setData(ns, hats)  # unchanged while p is dragged with no flips (or typed counts)
+        self.traj_n, self.traj_hat = ns, hats
         p = float(model["p"])
         right = float(max(ns[-1] if ns.size else 1, 10))
-        self.curve_p.setData([1.0, right], [p, p])
+        if self._drawn.get("p") != (p, right):
+            self._drawn["p"] = (p, right)
+            self.curve_p.setData([1.0, right], [p, p])
         if self._ranges.get(self.plot_traj) != right:
             self._ranges[self.plot_traj] = right
             self.plot_traj.setXRange(0.0, math.log10(right), padding=0.02)
         _corner(self.legend_traj, 1.0, top=p < 0.5)  # θ̂ settles on p at the right: the other half is free
-        self.strip.setText(text.strip(sim, p, int(model["seed"])))
+        _set_text(self.strip, text.strip(sim, p, int(model["seed"])))
 
     # -- export -------------------------------------------------------------------------------
     def export_item(self):
