@@ -298,7 +298,7 @@ def test_lecture_shortcut_only_for_softmax_cce(reg):
 
 
 def test_only_small_networks_are_cached(reg):
-    """The draw cache stays small: a wide deep stack is drawn afresh, with the same numbers."""
+    """The small-network cache stays small: a wide deep stack is kept apart (one entry), with the same numbers."""
     act = reg.activations["relu"]
     bp._cached_draws.cache_clear()
     bp.hidden_deltas(act, {}, 10, 32, "he", 1.0, seed=1)
@@ -307,6 +307,9 @@ def test_only_small_networks_are_cached(reg):
     assert bp._cached_draws.cache_info().currsize == 1
     again = bp.hidden_deltas(act, {}, 50, 128, "he", 1.0, seed=1)
     np.testing.assert_array_equal(big.mean_abs, again.mean_abs)
+    assert bp._large_draws.cache_info().currsize == 1
+    bp.hidden_deltas(act, {}, 50, 256, "he", 1.0, seed=1)  # 26 MiB of weights: drawn afresh, never kept
+    assert bp._large_draws.cache_info().currsize == 1 and bp._cached_draws.cache_info().currsize == 1
     # the result holds per-layer numbers only, not views into the (layers × samples) work arrays
     for arr in (big.mean_abs, big.median_abs, big.p10, big.p90, big.log10_std, big.zero_fraction):
         assert arr.base is None or arr.base.size == arr.size

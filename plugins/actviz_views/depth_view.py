@@ -11,7 +11,17 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from actviz.gui import PALETTE, ControlPanel, ViewContext, ViewWidget, bind, guard_plot, pen, warning_label
+from actviz.gui import (
+    PALETTE,
+    ControlPanel,
+    ViewContext,
+    ViewWidget,
+    bind,
+    guard_plot,
+    hold_range,
+    pen,
+    warning_label,
+)
 from actviz_views import depth_text as text
 from actviz_views.depth_model import MAX_OVERLAY, DepthCache, DepthModel, Frame, compute
 
@@ -39,7 +49,34 @@ class _Slot:
 
     def clear(self) -> None:
         for curve in (self.lower, self.upper, self.mean):
-            curve.setData([], [])
+            if curve.xData is not None and len(curve.xData):
+                curve.setData([], [])
+
+    def draw(self, x: np.ndarray, lower: np.ndarray, upper: np.ndarray, mean: np.ndarray) -> int:
+        """Set the curves whose data changed (the fill's path is rebuilt once); returns how many were set."""
+        new = [(c, y) for c, y in ((self.lower, lower), (self.upper, upper), (self.mean, mean))
+               if not _same(c, x, y)]
+        edges = [c for c, _ in new if c is not self.mean]
+        for curve, y in new:
+            # the fill follows both edges: when both move, only the last one's change rebuilds its path
+            blocker = QtCore.QSignalBlocker(curve) if len(edges) == 2 and curve is edges[0] else None
+            finite = bool(np.isfinite(y).all())  # gaps (NaN) need connect="finite", the slower path
+            curve.setData(x, y, connect="all" if finite else "finite", skipFiniteCheck=finite)
+            del blocker
+        return len(new)
+
+
+def _same(curve: pg.PlotDataItem, x: np.ndarray, y: np.ndarray) -> bool:
+    """Whether ``curve`` already shows exactly (x, y) (NaN gaps included)."""
+    old_x, old_y = curve.xData, curve.yData
+    return (old_x is not None and old_y is not None and old_x.shape == x.shape and old_y.shape == y.shape
+            and np.array_equal(old_x, x) and np.array_equal(old_y, y, equal_nan=True))
+
+
+def _set_text(label: QtWidgets.QLabel, text: str) -> None:
+    """Change a label only when its text changes (a new text re-lays out and repaints the column)."""
+    if label.text() != text:
+        label.setText(text)
 
 
 class DepthView(ViewWidget):
@@ -163,19 +200,23 @@ class DepthView(ViewWidget):
     def redraw(self) -> None:
         frame = compute(self.model, self._cache)
         self.frame = frame
+        x = np.arange(1.0, frame.layers + 1.0)
+        drawn: list[np.ndarray] = []
         for i, slot in enumerate(self.slots):
             curve = frame.curves[i] if i < len(frame.curves) else None
             if curve is None:
                 slot.clear()
                 continue
-            x = curve.result.layers.astype(float)
-            slot.lower.setData(x, curve.lower, connect="finite")
-            slot.upper.setData(x, curve.upper, connect="finite")
-            slot.mean.setData(x, curve.mean, connect="finite")
-        self.plot.setXRange(0.5, frame.layers + 0.5, padding=0)
-        self.readout.setText(text.readout(frame, PALETTE))
-        self.warning.setText("\n".join(frame.problems))
-        self.warning.setVisible(bool(frame.problems))
+            slot.draw(x, curve.lower, curve.upper, curve.mean)
+            drawn += [curve.lower, curve.upper, curve.mean]
+        if self.plot.vb.state["targetRange"][0] != [0.5, frame.layers + 0.5]:
+            self.plot.setXRange(0.5, frame.layers + 0.5, padding=0)
+        with np.errstate(all="ignore"):  # the y axis is log₁₀: it holds still while |δ| stays in its decades
+            hold_range(self.plot, *(np.log10(values) for values in drawn))
+        _set_text(self.readout, text.readout(frame, PALETTE))
+        _set_text(self.warning, "\n".join(frame.problems))
+        if self.warning.isHidden() == bool(frame.problems):
+            self.warning.setVisible(bool(frame.problems))
 
     @property
     def ratios(self) -> dict[str, float]:
