@@ -158,3 +158,65 @@ def test_no_si_prefixes(make_view):
     view = make_view()
     plots = [view.plot_data, view.plot_path, *view.loss_plots.values()]
     assert all(not p.getAxis(side).autoSIPrefix for p in plots for side in ("left", "bottom"))
+
+
+def _count_set_data(monkeypatch, item) -> list[int]:
+    calls = [0]
+    original = item.setData
+
+    def counted(*args, **kwargs):
+        calls[0] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(item, "setData", counted)
+    return calls
+
+
+def test_dragging_how_wrong_redraws_the_units_not_the_points_and_holds_the_scales(make_view, qtbot, monkeypatch):
+    view = make_view()
+    settle(qtbot)
+    pos_calls = _count_set_data(monkeypatch, view.points_pos)
+    neg_calls = _count_set_data(monkeypatch, view.points_neg)
+    data_range = view.plot_data.viewRange()
+    path_range = view.plot_path.viewRange()
+    loss_ranges = {rule: plot.viewRange()[1] for rule, plot in view.loss_plots.items()}
+    x_before = view.units.x
+    for confidence in (2.8, 2.6):  # the start weights shrink a little: every loss stays above a third of its axis
+        view.model.set("confidence", confidence)
+        settle(qtbot)
+        start = view.trainers["delta"].path[0]
+        np.testing.assert_allclose(np.hypot(*start[:2]), confidence)  # the units did follow the control
+        np.testing.assert_array_equal(drawn(view.paths["delta"])[0], [start[0]])
+    assert view.units.x is x_before  # the same points, not drawn again
+    assert pos_calls[0] == neg_calls[0] == 0
+    assert view.plot_data.viewRange() == data_range
+    assert view.plot_path.viewRange() == path_range  # the weight plane holds its scale
+    for rule, plot in view.loss_plots.items():
+        low, high = plot.viewRange()[1]
+        assert (low, high) == tuple(loss_ranges[rule]), rule  # no axis re-rendered on every frame
+        assert low == 0.0 and high >= max(view.trainers[rule].losses), rule  # from 0, and the loss inside
+    path_low, path_high = view.plot_path.viewRange()[0]
+    assert path_low <= 0.0 <= path_high  # zero weights in view: how far the start is from them
+
+
+def test_new_points_are_drawn_and_framed(make_view, qtbot):
+    view = make_view()
+    view.model.set("seed", 9)
+    settle(qtbot)
+    x, _ = drawn(view.points_pos)
+    np.testing.assert_array_equal(x, view.units.x[view.units.t == 1][:, 0])
+    x1lo, x1hi, x2lo, x2hi = view.units.bounds
+    (a, b), (c, d) = view.plot_data.viewRange()
+    # aspect locked: one of the two may be wider than the points
+    assert a <= x1lo + 1e-9 and x1hi - 1e-9 <= b and c <= x2lo + 1e-9 and x2hi - 1e-9 <= d
+
+
+def test_loss_axis_top_holds_inside_and_refits_to_round_numbers():
+    from actviz_views.single_unit_model import loss_axis_top
+
+    assert loss_axis_top(None, 0.5) == pytest.approx(0.55)
+    assert loss_axis_top(0.55, 0.3) == 0.55  # held: the loss fills more than a third
+    assert loss_axis_top(0.55, 0.1) < 0.2  # re-fitted when it fills less
+    assert loss_axis_top(0.55, 0.6) >= 0.6  # and when it leaves
+    assert loss_axis_top(None, 0.0) > 0  # a zero loss still gets an axis
+    assert loss_axis_top(None, float("nan")) == pytest.approx(1.1)  # no finite loss: a unit axis

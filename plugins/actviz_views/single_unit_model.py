@@ -8,11 +8,13 @@ points and the four :class:`~actviz.maths.learning.SingleUnitTrainer` s built fr
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from actviz.maths.learning import RULES, SingleUnitTrainer, confidently_wrong_weights, make_dataset
+from actviz.maths.ranges import nice_range
 from actviz.models import ViewModel
 from actviz.specs import Choice, Param
 from actviz_views.single_unit_text import SHOW, SHOW_LABELS
@@ -52,14 +54,23 @@ class SingleUnitModel(ViewModel):
 
 
 class Units:
-    """The points and one trainer per rule, all from the same start weights."""
+    """The points and one trainer per rule, all from the same start weights.
 
-    def __init__(self, model: SingleUnitModel) -> None:
+    ``previous`` units drawn from the same points (``points``, ``noise``, ``seed``) lend theirs: the
+    same arrays, so a view sees by identity that the points did not move (dragging ``confidence``
+    or ``learning_rate`` re-draws the lines, not the 100 points).
+    """
+
+    def __init__(self, model: SingleUnitModel, previous: Units | None = None) -> None:
         v = model.values()
-        d = make_dataset("two_gaussians", n=int(v["points"]), noise=float(v["noise"]), train_ratio=1.0,
-                         seed=int(v["seed"]))
-        self.x, self.t = d.x_train, d.y_train
-        self.bounds = d.bounds(0.1)
+        self.data_key = (int(v["points"]), float(v["noise"]), int(v["seed"]))
+        if previous is not None and previous.data_key == self.data_key:
+            self.x, self.t, self.bounds = previous.x, previous.t, previous.bounds
+        else:
+            d = make_dataset("two_gaussians", n=self.data_key[0], noise=self.data_key[1], train_ratio=1.0,
+                             seed=self.data_key[2])
+            self.x, self.t = d.x_train, d.y_train
+            self.bounds = d.bounds(0.1)
         if v["start"] == "confidently_wrong":
             self.w0 = confidently_wrong_weights(self.x, self.t, float(v["confidence"]))
         else:
@@ -103,6 +114,18 @@ def columns(units: Units, shown: tuple[str, ...], lines: dict[str, tuple[np.ndar
         cols[f"{rule} w1"], cols[f"{rule} w2"], cols[f"{rule} b"] = path[:, 0], path[:, 1], path[:, 2]
         cols[f"{rule} line x1"], cols[f"{rule} line x2"] = lines.get(rule, (np.zeros(0), np.zeros(0)))
     return cols
+
+
+def loss_axis_top(current: float | None, high: float) -> float:
+    """The top of a loss axis drawn from 0: held while the largest loss stays under it and reaches a third of it.
+
+    A flat loss still looks flat (the axis starts at 0, never magnifies a drift), and dragging a
+    control does not re-scale the axis on every frame; when it must move, it goes to a round number.
+    """
+    high = max(float(high), 1e-6) if math.isfinite(high) else 1.0
+    if current is not None and current > 0 and high <= current and high >= current / 3:
+        return current
+    return nice_range(0.0, high)[1]
 
 
 def step_axis_top(last: int, first: float = 50.0) -> float:

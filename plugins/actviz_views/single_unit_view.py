@@ -20,12 +20,21 @@ from actviz.gui import (
     bind,
     control_column,
     guard_plot,
+    hold_range,
     page,
     pen,
     warning_label,
 )
 from actviz.maths.learning import RULES
-from actviz_views.single_unit_model import KEEP, MAX_STEPS, SingleUnitModel, Units, columns, step_axis_top
+from actviz_views.single_unit_model import (
+    KEEP,
+    MAX_STEPS,
+    SingleUnitModel,
+    Units,
+    columns,
+    loss_axis_top,
+    step_axis_top,
+)
 from actviz_views.single_unit_text import LOSS_LABELS, RULE_SHORT, RULE_TINY, explanation
 
 FRAME_MS = 16
@@ -49,6 +58,9 @@ class SingleUnitView(ViewWidget):
         self._titles: dict[str, str] = {}
         self._shown_rules: tuple[str, ...] = ()
         self._per_tick = 1
+        self._points_drawn: np.ndarray | None = None  # the points on the data plot (Units.x), by identity
+        self._current_drawn: tuple[float, float] | None = None
+        self._loss_top: dict[str, float] = {}
 
         # -- plots, built once ----------------------------------------------------------------
         self.layout_widget = pg.GraphicsLayoutWidget()
@@ -156,13 +168,15 @@ class SingleUnitView(ViewWidget):
 
     def rebuild(self) -> None:
         """New points and fresh units from the model, then its ``steps`` steps."""
-        self.units = u = Units(self.model)
-        pos, neg = u.x[u.t == 1], u.x[u.t == 0]
-        self.points_pos.setData(pos[:, 0], pos[:, 1])
-        self.points_neg.setData(neg[:, 0], neg[:, 1])
+        self.units = u = Units(self.model, getattr(self, "units", None))
+        if u.x is not self._points_drawn:  # new points (not a new start or learning rate): draw them
+            self._points_drawn = u.x
+            pos, neg = u.x[u.t == 1], u.x[u.t == 0]
+            self.points_pos.setData(pos[:, 0], pos[:, 1])
+            self.points_neg.setData(neg[:, 0], neg[:, 1])
+            x1lo, x1hi, x2lo, x2hi = u.bounds
+            self.plot_data.setRange(xRange=(x1lo, x1hi), yRange=(x2lo, x2hi), padding=0)
         self.start_marker.setData([u.w0[0]], [u.w0[1]])
-        x1lo, x1hi, x2lo, x2hi = u.bounds
-        self.plot_data.setRange(xRange=(x1lo, x1hi), yRange=(x2lo, x2hi), padding=0)
         u.step(int(self.model["steps"]))
         if u.done:
             self.set_running(False)
@@ -183,7 +197,7 @@ class SingleUnitView(ViewWidget):
 
     def reset(self) -> None:
         self.set_running(False)
-        self.units = Units(self.model)
+        self.units = Units(self.model, self.units)
         self.schedule_refresh()
 
     def step(self, n: int = 1) -> None:
@@ -245,7 +259,8 @@ class SingleUnitView(ViewWidget):
     def redraw(self) -> None:
         u = self.units
         problems = []
-        for rule in self.shown:
+        shown = self.shown
+        for rule in shown:
             trainer = u.trainers[rule]
             seg = trainer.line(u.bounds)
             self.lines[rule].setData(*(([], []) if seg is None else seg))
@@ -253,32 +268,48 @@ class SingleUnitView(ViewWidget):
             self.paths[rule].setData(path[:, 0], path[:, 1])
             self.heads[rule].setData([path[-1, 0]], [path[-1, 1]])
             losses = np.asarray(trainer.losses, dtype=float)
-            finite = losses[np.isfinite(losses)]
             plot = self.loss_plots[rule]
             top = step_axis_top(losses.size - 1)
             if plot.viewRange()[0][1] != top:
                 plot.setXRange(0.0, top, padding=0)
-            self.loss_curves[rule].setData(np.arange(losses.size), np.where(np.isfinite(losses), losses, np.nan),
-                                           connect="finite")
-            # from 0, so a flat loss looks flat (autorange would magnify a 1e-4 drift)
-            high = float(finite.max()) if finite.size else 1.0
-            plot.setYRange(0.0, max(high, 1e-6) * 1.05, padding=0)
+            finite = np.isfinite(losses)
+            if finite.all():
+                self.loss_curves[rule].setData(np.arange(losses.size), losses)
+                high = float(losses.max())
+            else:
+                self.loss_curves[rule].setData(np.arange(losses.size), np.where(finite, losses, np.nan),
+                                               connect="finite")
+                high = float(losses[finite].max()) if finite.any() else 1.0
+            # from 0, so a flat loss looks flat (autorange would magnify a 1e-4 drift); the top holds still
+            # while a drag keeps the loss between a third of it and it (no axis re-rendered every frame)
+            loss_top = loss_axis_top(self._loss_top.get(rule), high)
+            if loss_top != self._loss_top.get(rule):
+                self._loss_top[rule] = loss_top
+                plot.setYRange(0.0, loss_top, padding=0)
             title = f"{RULE_TINY[rule]}: {trainer.errors()} wrong"
             if self._titles.get(rule) != title:
                 self._titles[rule] = title
                 plot.setTitle(title, size="8pt")
             if trainer.error:
                 problems.append(f"{RULE_SHORT[rule]}: {trainer.error}")
-        if 0 <= u.last_index < len(u.x):
-            self.current.setData([u.x[u.last_index, 0]], [u.x[u.last_index, 1]])
-        else:
-            self.current.setData([], [])
-        status = u.status(self.shown, RULE_TINY)
+        # the weight plane holds its scale while the paths stay in it, with the origin (zero weights) in view
+        weights = [np.asarray(u.trainers[rule].path)[:, :2] for rule in shown] + [np.zeros((1, 2))]
+        hold_range(self.plot_path, *(w[:, 0] for w in weights), axis="x")
+        hold_range(self.plot_path, *(w[:, 1] for w in weights), axis="y")
+        current = (float(u.x[u.last_index, 0]), float(u.x[u.last_index, 1])) if 0 <= u.last_index < len(u.x) \
+            else None
+        if current != self._current_drawn:
+            self._current_drawn = current
+            self.current.setData(*(([current[0]], [current[1]]) if current is not None else ([], [])))
+        status = u.status(shown, RULE_TINY)
         if u.done:
             status += f" · stopped at {MAX_STEPS} steps (Reset to start again)"
         self.status_label.setText(status)
-        self.warning.setText("\n".join(problems))
-        self.warning.setVisible(bool(problems))
+        warning = "\n".join(problems)
+        if warning != self.warning.text():
+            self.warning.setText(warning)
+        if self.warning.isHidden() == bool(problems):
+            self.warning.setVisible(bool(problems))
 
     # -- export -------------------------------------------------------------------------------
     def export_item(self):
