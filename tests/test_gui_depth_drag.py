@@ -159,3 +159,40 @@ def test_unchanged_texts_are_not_set_again(depth, monkeypatch):
     depth.refresh()
     assert len(set_text) == 1 and "layer 1 / layer 12" in set_text[0]
     assert QtCore.Qt.TextFormat.RichText == depth.readout.textFormat()
+
+
+class _LayoutRequests(QtCore.QObject):
+    def __init__(self, widget):
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event):
+        if event.type() == QtCore.QEvent.Type.LayoutRequest:
+            self.count += 1
+        return False
+
+
+def test_a_new_readout_does_not_lay_out_the_page_again(depth, qtbot):
+    """The readout changes on every frame of a drag; the page's layout runs only when it needs more lines."""
+    page = depth.readout.parentWidget()
+    requests = _LayoutRequests(page)
+    texts = set()
+    for scale in (1.3, 1.4, 1.5):
+        depth.model.set("scale", scale)
+        depth.refresh()
+        qtbot.wait(1)
+        texts.add(depth.readout.text())
+    assert requests.count == 0 and len(texts) == 3
+    one = depth.readout.height()
+    depth.model.update({"activations": "logistic,tanh,relu,elu,softplus,leaky_relu"})
+    depth.refresh()
+    qtbot.wait(1)
+    assert requests.count >= 1 and depth.readout.height() > one  # six rows: the box grew, the page re-laid out
+    label = depth.readout.label
+    assert label.height() >= label.heightForWidth(depth.readout.width()) and label.width() == depth.readout.width()
+    assert depth.readout.height() == label.height()
+    depth.model.update({"activations": "relu"})
+    depth.refresh()
+    qtbot.wait(1)
+    assert depth.readout.height() < one

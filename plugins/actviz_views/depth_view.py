@@ -66,6 +66,56 @@ class _Slot:
         return len(new)
 
 
+class SteadyLabel(QtWidgets.QWidget):
+    """A word-wrapped rich-text readout whose new text re-lays out the page only when its height changes.
+
+    A QLabel in a layout invalidates that layout on every ``setText`` (its size hint may have
+    changed), and the page's layout pass (the long wrapped intro's height for its width, the plots'
+    geometry) cost more than the label's own repaint on every frame of a drag. Here the label sits
+    in a box without a layout, whose fixed height follows the text's height at the box's width: a
+    new text repaints the label, and changes the page's layout only when it needs another line.
+    """
+
+    def __init__(self, text: str = " ", parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QtWidgets.QLabel(text, self)
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        policy = QtWidgets.QSizePolicy.Policy
+        self.setSizePolicy(policy.Preferred, policy.Fixed)
+        self._fit()
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def textFormat(self) -> QtCore.Qt.TextFormat:
+        return self.label.textFormat()
+
+    def setText(self, text: str) -> None:
+        if text != self.label.text():
+            self.label.setText(text)
+            self._fit()
+
+    def sizeHint(self) -> QtCore.QSize:
+        return QtCore.QSize(self.label.sizeHint().width(), self.height())
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        width = self.width()
+        height = self.label.heightForWidth(width) if width > 0 else -1
+        height = max(height, self.label.minimumSizeHint().height())
+        self.label.setGeometry(0, 0, width, height)
+        minimum = self.label.minimumSizeHint().width()
+        if self.minimumWidth() != minimum:
+            self.setMinimumWidth(minimum)
+        if self.minimumHeight() != height or self.maximumHeight() != height:
+            self.setFixedHeight(height)
+
+
 def _same(curve: pg.PlotDataItem, x: np.ndarray, y: np.ndarray) -> bool:
     """Whether ``curve`` already shows exactly (x, y) (NaN gaps included)."""
     old_x, old_y = curve.xData, curve.yData
@@ -73,7 +123,7 @@ def _same(curve: pg.PlotDataItem, x: np.ndarray, y: np.ndarray) -> bool:
             and np.array_equal(old_x, x) and np.array_equal(old_y, y, equal_nan=True))
 
 
-def _set_text(label: QtWidgets.QLabel, text: str) -> None:
+def _set_text(label: QtWidgets.QLabel | SteadyLabel, text: str) -> None:
     """Change a label only when its text changes (a new text re-lays out and repaints the column)."""
     if label.text() != text:
         label.setText(text)
@@ -110,10 +160,7 @@ class DepthView(ViewWidget):
         self.intro = QtWidgets.QLabel(text.INTRO)
         self.intro.setWordWrap(True)
         self.warning = warning_label()
-        self.readout = QtWidgets.QLabel(" ")
-        self.readout.setWordWrap(True)
-        self.readout.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        self.readout.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.readout = SteadyLabel(" ")
         self.init_note = QtWidgets.QLabel("")
         self.init_note.setWordWrap(True)
         self.init_note.setStyleSheet("font-size: small;")
