@@ -178,6 +178,9 @@ class Curves:
     numerical: np.ndarray
     problems: list[str]
     mismatch: Any = None
+    #: with ``compute(..., defer_check=True)``: the derivative check still to run, a call returning
+    #: (mismatch or None, its warning lines); ``problems`` and ``mismatch`` leave it out
+    check: Any = None
 
 
 _last_kinks: list = [None, None, None, None]
@@ -248,7 +251,7 @@ def _ladder(z: np.ndarray, kinks: Any) -> np.ndarray:
 
 
 def compute(spec: Activation | Loss, xs: np.ndarray, params: dict[str, float], target: float | None,
-            numerical: bool) -> Curves:
+            numerical: bool, defer_check: bool = False) -> Curves:
     """f, f′ and the numerical check on ``xs``: the plugin's f and f′ are each called once.
 
     f is called once, on the grid, z ± h of the drawn central difference and
@@ -256,6 +259,11 @@ def compute(spec: Activation | Loss, xs: np.ndarray, params: dict[str, float], t
     numerical curve and (for a plugin without f′) the slope are that one
     central difference. A failing call falls back to one call per array, so
     the message names the grid's own shape.
+
+    ``defer_check``: leave the derivative check (numpy work of ~3 ms on a
+    1000-point grid, most of a drag frame's own computing) to ``Curves.check``,
+    so the curves can be painted first; it reads the f values of this one
+    call and calls the plugin only where they do not reach.
     """
     if not numerical or (isinstance(spec, Loss) and target is None):
         return _compute_apart(spec, xs, params, target, numerical)
@@ -280,12 +288,24 @@ def compute(spec: Activation | Loss, xs: np.ndarray, params: dict[str, float], t
     problems: list[str] = []
     mismatch = None
     num = np.where(near_kinks(xs, kinks, h), np.nan, estimate)
-    if not spec.numerical_derivative:
+    if spec.numerical_derivative:
+        return _finish(xs, values, slopes, num, problems, None, _gaps(spec, xs, params, target))
+
+    def check() -> tuple[Any, list[str]]:
         lookup = _Evaluated(lambda v: call(spec.function, v, *args, **params), points, fv)
         try:
-            mismatch = derivative_mismatch(lookup, None, xs, kinks=kinks, fz=values, dfz=slopes)
+            found = derivative_mismatch(lookup, None, xs, kinks=kinks, fz=values, dfz=slopes)
         except EvaluationError as exc:
-            problems.append(f"derivative check: {exc}")
+            return None, [f"derivative check: {exc}"]
+        return found, ([] if found is None else [f"⚠ {found}"])
+
+    if defer_check:
+        curves = _finish(xs, values, slopes, num, problems, None, _gaps(spec, xs, params, target))
+        curves.check = check
+        return curves
+    mismatch, lines = check()
+    if mismatch is None:
+        problems += lines  # the check itself failed: said before the finite count, as always
     return _finish(xs, values, slopes, num, problems, mismatch, _gaps(spec, xs, params, target))
 
 

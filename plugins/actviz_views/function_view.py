@@ -13,7 +13,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from actviz import Loss
 from actviz.evaluation import EvaluationError, slope, value
-from actviz.gui import FormulaLabel, ViewContext, ViewWidget, guard_plot, page, pen, warning_label
+from actviz.gui import FormulaLabel, ViewContext, ViewWidget, guard_plot, hold_range, page, pen, warning_label
 from actviz.maths.sampling import clip_to_domain
 from actviz_views.function_model import FunctionModel, compute, pin_title, sample, split_values
 
@@ -29,6 +29,16 @@ class FunctionView(ViewWidget):
         self.xs = self.values = self.slopes = self.numerical = np.zeros(0)
         self.mismatch = None
         self.pin_curves: list[tuple[pg.PlotDataItem, pg.PlotDataItem]] = []
+        self._pin_drawn: list = []  # per pin: what its curves were last drawn from, and the problem it had
+        # the derivative check runs after the frame's paint while a drawn function's parameter or range moves
+        self._check = None  # the check still to run (Curves.check), or None
+        self._checked_spec = None  # the function the last check was for
+        self._problems: tuple[list[str], list[str]] = ([], [])  # the frame's own warning lines, and its pins'
+        self._check_lines: list[str] = []  # the last check's warning lines
+        self._check_timer = QtCore.QTimer(self)
+        self._check_timer.setSingleShot(True)
+        self._check_timer.setInterval(0)
+        self._check_timer.timeout.connect(self._run_check)
 
         self.layout_widget = pg.GraphicsLayoutWidget()
         self.plot_f = self.layout_widget.addPlot(row=0, col=0)
@@ -39,9 +49,8 @@ class FunctionView(ViewWidget):
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.addItem(pg.InfiniteLine(0, angle=0, pen=pg.mkPen((128, 128, 128), width=1)))
             plot.addItem(pg.InfiniteLine(0, angle=90, pen=pg.mkPen((128, 128, 128), width=1)))
-            plot.setClipToView(True)
-            plot.vb.setAutoVisible(y=True)
-            plot.enableAutoRange(axis="y")
+            # no clip-to-view: x is re-sampled to the view on every pan, so clipping would slice out nothing
+            plot.vb.setAutoVisible(y=True)  # the "A" button's auto-range follows what is in view
             for side in ("left", "bottom"):
                 plot.getAxis(side).enableAutoSIPrefix(False)
         self.legend = self.plot_f.addLegend(offset=(10, 10))
@@ -167,6 +176,7 @@ class FunctionView(ViewWidget):
             self.plot_f.removeItem(f_curve)
             self.plot_d.removeItem(d_curve)
         self.pin_curves = []
+        self._pin_drawn = []
         self.pin_list.clear()
         for i, (spec, values) in enumerate(self.model.pins(), 1):
             title = pin_title(spec, values)
@@ -207,24 +217,79 @@ class FunctionView(ViewWidget):
         params, target = model.params, model.target
         low, high = self.plot_f.viewRange()[0]
         xs = sample(spec, low, high, int(self.plot_f.vb.width()) or 800, params, target)
-        curves = compute(spec, xs, params, target, model["numerical"] == "on")
+        curves = compute(spec, xs, params, target, model["numerical"] == "on", defer_check=True)
         self.xs, self.values, self.slopes, self.numerical = curves.xs, curves.values, curves.slopes, curves.numerical
-        self.mismatch = curves.mismatch
-        problems = list(curves.problems)
+        self._check_timer.stop()
+        self._check = curves.check
+        if curves.check is None:
+            self.mismatch, self._check_lines = curves.mismatch, []  # no check, or one already in problems
+        elif self._checked_spec is not spec:  # a new function: its verdict comes with its first picture
+            self._run_check(show=False)
+        else:  # the same function, moved: paint first, check right after (the last verdict stays until then)
+            self._check_timer.start()
+        pin_problems: list[str] = []
         self._set(self.curve_f, xs, self.values)
         self._set(self.curve_d, xs, self.slopes)
         if self.numerical.size:
             self._set(self.curve_num, xs, self.numerical)
-        for (pin_spec, values), (f_curve, d_curve) in zip(model.pins(), self.pin_curves, strict=False):
+        f_arrays, d_arrays = [self.values], [self.slopes]
+        if self.curve_num.isVisible():
+            d_arrays.append(self.numerical)
+        drawn = self._pin_drawn
+        for i, ((pin_spec, values), (f_curve, d_curve)) in enumerate(zip(model.pins(), self.pin_curves,
+                                                                         strict=False)):
             pp, pt = split_values(pin_spec, values)
-            self._show_pin_entry(f_curve, d_curve, pin_spec.name == spec.name and pp == params and pt == target)
-            pxs = clip_to_domain(xs, getattr(pin_spec, "domain", "real"))
-            try:
-                self._set(f_curve, pxs, value(pin_spec, pxs, pp, pt))
-                self._set(d_curve, pxs, slope(pin_spec, pxs, pp, pt))
-            except EvaluationError as exc:
-                problems.append(f"pin {pin_title(pin_spec, values)}: {exc}")
-        self.warning.setText("\n".join(problems))
+            same = pin_spec.name == spec.name and pp == params and pt == target
+            self._show_pin_entry(f_curve, d_curve, same)
+            # a pin's curves depend on its own function and values and on x only: a drag of the shown
+            # function's parameter leaves them as they are (no plugin call, no setData)
+            key = (pin_spec, tuple(pp.items()), pt)
+            if i < len(drawn) and drawn[i][0] == key and np.array_equal(drawn[i][1], xs):
+                problem = drawn[i][2]
+            else:
+                pxs = clip_to_domain(xs, getattr(pin_spec, "domain", "real"))
+                problem = ""
+                try:
+                    self._set(f_curve, pxs, value(pin_spec, pxs, pp, pt))
+                    self._set(d_curve, pxs, slope(pin_spec, pxs, pp, pt))
+                except EvaluationError as exc:
+                    problem = f"pin {pin_title(pin_spec, values)}: {exc}"
+                if i < len(drawn):
+                    drawn[i] = (key, xs, problem)
+                else:
+                    drawn.append((key, xs, problem))
+            if problem:
+                pin_problems.append(problem)
+            if not same:
+                f_arrays.append(f_curve.yData)
+                d_arrays.append(d_curve.yData)
+        # y holds still while a parameter is dragged (re-fitted when the curves leave it or fill under a
+        # third); 0 stays in view, as the zero lines kept it when the range followed the data
+        zero = np.zeros(1)
+        hold_range(self.plot_f, zero, *f_arrays)
+        hold_range(self.plot_d, zero, *d_arrays)
+        self._problems = (list(curves.problems), pin_problems)
+        self._show_problems()
+
+    def _run_check(self, show: bool = True) -> None:
+        """The derivative check of the last frame (deferred by ``redraw``), its verdict into the warning."""
+        check, self._check = self._check, None
+        if check is None:
+            return
+        self._checked_spec = self.spec
+        try:
+            self.mismatch, self._check_lines = check()
+        except Exception as exc:  # noqa: BLE001 - plugin code runs in the check; it must not escape a timer
+            self.mismatch, self._check_lines = None, [f"derivative check: {type(exc).__name__}: {exc}"]
+        if show:
+            self._show_problems()
+
+    def _show_problems(self) -> None:
+        own, pins = self._problems
+        problems = [*own, *self._check_lines, *pins]
+        text = "\n".join(problems)
+        if self.warning.text() != text:
+            self.warning.setText(text)
         self.warning.setVisible(bool(problems))
 
     def _show_pin_entry(self, f_curve: pg.PlotDataItem, d_curve: pg.PlotDataItem, same: bool) -> None:
@@ -239,8 +304,11 @@ class FunctionView(ViewWidget):
 
     @staticmethod
     def _set(curve: pg.PlotDataItem, xs: np.ndarray, ys: np.ndarray) -> None:
-        ys = np.where(np.isfinite(ys), ys, np.nan)
-        curve.setData(xs, ys, connect="finite")
+        finite = np.isfinite(ys)
+        if finite.all():  # pyqtgraph's "finite" path is slower; with no gap both draw the same line
+            curve.setData(xs, ys, connect="all")
+        else:
+            curve.setData(xs, np.where(finite, ys, np.nan), connect="finite")
 
     def _hover(self, event) -> None:
         pos = event[0]
