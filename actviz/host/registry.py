@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,15 +21,28 @@ from actviz.host.plugins import PluginInfo, Problem, call_each, load_plugins
 from actviz.numerics import derivative_mismatch, numerical_derivative
 from actviz.specs import Activation, Loss, SpecError, View, validate_spec, validate_view
 
+
+def _union(*grids: np.ndarray) -> np.ndarray:
+    """Sorted, each value once: ``np.unique``, which would import numpy.ma (18 ms of start-up)."""
+    out = np.sort(np.concatenate(grids))
+    return out[np.concatenate([[True], out[1:] != out[:-1]])]
+
+
 #: where activations are probed: wide, and dense near the origin
-ACTIVATION_GRID = np.unique(np.concatenate([np.linspace(-1000, 1000, 201), np.linspace(-10, 10, 401)]))
+ACTIVATION_GRID = _union(np.linspace(-1000, 1000, 201), np.linspace(-10, 10, 401))
 PROBABILITY_GRID = np.concatenate([np.geomspace(1e-6, 0.5, 150), 1 - np.geomspace(0.5, 1e-6, 150)[1:]])
 MAX_CORNERS = 32
 
 
 @dataclass
 class Registry:
-    """Every usable function and view, plus what went wrong on the way."""
+    """Every usable function and view, plus what went wrong on the way.
+
+    ``problems`` is complete whenever it is read: :func:`load_registry`
+    admits a function on its probe and leaves the derivative check (most of
+    a load's time) for the first read of ``problems``
+    (:meth:`check_derivatives`), so a window can paint first.
+    """
 
     activations: dict[str, Activation] = field(default_factory=dict)
     losses: dict[str, Loss] = field(default_factory=dict)
@@ -52,6 +65,41 @@ class Registry:
         for spec in self.functions():
             groups.setdefault(spec.plugin, []).append(spec)
         return groups
+
+    @property
+    def unchecked(self) -> int:
+        """Functions whose derivative check has not run yet (0 once ``problems`` has been read)."""
+        return len(self.__dict__.get("_pending", ()))
+
+    def check_derivatives(self) -> None:
+        """Run the derivative checks the load left undone; their problems go where an eager load put them."""
+        pending = self.__dict__.pop("_pending", [])
+        problems = self.__dict__["_problems"]
+        for item in reversed(pending):  # from the end, so earlier positions stay valid
+            problems[item.start:item.end] = _finish_steps(item.spec, item.steps)
+
+
+def _get_problems(self: Registry) -> list[Problem]:
+    if self.__dict__.get("_pending"):
+        self.check_derivatives()
+    return self.__dict__["_problems"]
+
+
+def _set_problems(self: Registry, value: list[Problem]) -> None:
+    self.__dict__["_problems"] = value
+
+
+Registry.problems = property(_get_problems, _set_problems)  # type: ignore[assignment] - a field read lazily
+
+
+@dataclass
+class _Pending:
+    """An admitted function whose derivative check is still to run: its problems are problems[start:end]."""
+
+    spec: Activation | Loss
+    steps: list[_Step]
+    start: int
+    end: int
 
 
 def probe_grid(spec: Activation | Loss) -> np.ndarray:
@@ -121,32 +169,55 @@ MAX_READ = 1_000_000
 _HUNG_KINKS: dict[int, Any] = {}
 
 
-def check_spec(spec: Activation | Loss, deep: bool = False) -> list[Problem]:
-    """Probe one spec. The first problem at the defaults is fatal (the spec is unusable).
+@dataclass
+class _Step:
+    """One (parameters, target) of a check: what its probe found, and its derivative check still to run."""
 
-    Returns problems; a problem whose stage is ``"probe"`` means reject.
-    ``deep`` adds every parameter corner (what ``actviz check`` runs).
+    problems: list[Problem]
+    mismatch: Callable[[], Problem | None] | None = None
+
+
+def _probe_steps(spec: Activation | Loss, deep: bool,
+                 probed: dict[tuple[str, float | None], tuple[bool, Any]] | None = None,
+                 ) -> Generator[_Step, bool | None, None]:
+    """The check of one spec as steps, in order; a step whose probe makes the rest pointless is the last.
+
+    The probe (f, its declared gaps and f′ on the grid, each call bounded)
+    runs here; the derivative check (Richardson ladders: f at z ± h, most of
+    the cost) is handed back undone in ``mismatch``. Sending True for a step
+    (its derivative is wrong) skips the other targets at those parameters,
+    as :func:`check_spec` does; iterating plainly probes every step.
+    ``probed`` holds f and f′ at the defaults already called (:func:`_probe_all`).
     """
-    problems: list[Problem] = []
     grid = probe_grid(spec)
+
+    def bounded(key: tuple[str, float | None], fn: Callable, args: tuple, params: dict, at_defaults: bool,
+                ) -> np.ndarray:
+        if probed is not None and at_defaults and key in probed:
+            returned, value = probed[key]
+            if not returned:
+                raise value
+            return value
+        return evaluation.call_within(evaluation.SLOW_CALL_SECONDS, fn, grid, *args, **params)
     param_sets = parameter_corners(spec) if deep else [spec.defaults]
 
-    def report(stage: str, msg: str) -> None:
-        problems.append(Problem(spec.plugin, stage, msg, spec=spec.name))
+    def problem(stage: str, msg: str) -> Problem:
+        return Problem(spec.plugin, stage, msg, spec=spec.name)
 
     for i, params in enumerate(param_sets):
         where = "" if i == 0 else f" at {params}"
         for t in targets(spec):
             tw = "" if t is None else f" (t={t:g})"
             args = () if t is None else (t,)
+            found: list[Problem] = []
             try:  # bounded: a function taking seconds (or forever) costs one short wait
-                y = evaluation.call_within(evaluation.SLOW_CALL_SECONDS, spec.function, grid, *args, **params)
+                y = bounded(("f", t), spec.function, args, params, i == 0)
             except evaluation.SlowCall as exc:
-                report("probe" if i == 0 else "check", f"function is slow: {exc}{where}{tw}")
-                return problems
+                yield _Step([problem("probe" if i == 0 else "check", f"function is slow: {exc}{where}{tw}")])
+                return
             except evaluation.EvaluationError as exc:
-                report("probe" if i == 0 else "check", f"function {exc}{where}{tw}")
-                return problems
+                yield _Step([problem("probe" if i == 0 else "check", f"function {exc}{where}{tw}")])
+                return
             bad = ~np.isfinite(y)
             if bad.any() and spec.undefined is not None:  # a gap the spec declares is not a fault
                 try:
@@ -158,34 +229,59 @@ def check_spec(spec: Activation | Loss, deep: bool = False) -> list[Problem]:
                     bad &= ~gaps
             if bad.any():
                 j = int(np.argmax(bad))
-                report("probe" if (i == 0 and np.isnan(y[j])) else "check",
-                       f"function returns {y[j]} at finite input {grid[j]:g}{where}{tw}")
+                found.append(problem("probe" if (i == 0 and np.isnan(y[j])) else "check",
+                                     f"function returns {y[j]} at finite input {grid[j]:g}{where}{tw}"))
                 if i == 0 and np.isnan(y[j]):
-                    return problems
+                    yield _Step(found)
+                    return
             if spec.numerical_derivative:
+                yield _Step(found)
                 continue
             try:
-                dy = evaluation.call_within(evaluation.SLOW_CALL_SECONDS, spec.derivative, grid, *args, **params)
+                dy = bounded(("df", t), spec.derivative, args, params, i == 0)
             except evaluation.SlowCall as exc:
-                report("probe" if i == 0 else "check", f"derivative is slow: {exc}{where}{tw}")
-                return problems
+                found.append(problem("probe" if i == 0 else "check", f"derivative is slow: {exc}{where}{tw}"))
+                yield _Step(found)
+                return
             except evaluation.EvaluationError as exc:
-                report("derivative", f"derivative {exc}{where}{tw}")
+                found.append(problem("derivative", f"derivative {exc}{where}{tw}"))
+                yield _Step(found)
                 continue
-            try:  # f at z ± h only: the probe's values and slopes are reused
-                mismatch = derivative_mismatch(
-                    lambda v, a=args, p=params: evaluation.call(spec.function, v, *a, **p), None,
-                    grid, kinks=kinks_of(spec, params, t), fz=y, dfz=dy,
-                    variable="y" if isinstance(spec, Loss) else "z", params=params)
-            except evaluation.EvaluationError as exc:
-                report("derivative", f"derivative check: function {exc} next to the grid{where}{tw}")
-                continue
-            if mismatch is not None:
-                report("derivative", f"{mismatch}{where}{tw}")
+
+            def mismatch(y=y, dy=dy, args=args, params=params, t=t, where=where, tw=tw) -> Problem | None:
+                try:  # f at z ± h only: the probe's values and slopes are reused
+                    found = derivative_mismatch(
+                        lambda v: evaluation.call(spec.function, v, *args, **params), None,
+                        grid, kinks=kinks_of(spec, params, t), fz=y, dfz=dy,
+                        variable="y" if isinstance(spec, Loss) else "z", params=params)
+                except evaluation.EvaluationError as exc:
+                    return problem("derivative", f"derivative check: function {exc} next to the grid{where}{tw}")
+                return None if found is None else problem("derivative", f"{found}{where}{tw}")
+
+            if (yield _Step(found, mismatch)):  # check_spec sends True: a wrong derivative ends these parameters
                 break
     if deep and isinstance(spec, Loss) and spec.noise_model is not None:
-        for params in param_sets:
-            problems += _noise_problems(spec, params)
+        yield _Step([p for params in param_sets for p in _noise_problems(spec, params)])
+
+
+def check_spec(spec: Activation | Loss, deep: bool = False) -> list[Problem]:
+    """Probe one spec. The first problem at the defaults is fatal (the spec is unusable).
+
+    Returns problems; a problem whose stage is ``"probe"`` means reject.
+    ``deep`` adds every parameter corner (what ``actviz check`` runs).
+    """
+    problems: list[Problem] = []
+    steps = _probe_steps(spec, deep)
+    step = next(steps, None)
+    while step is not None:
+        problems += step.problems
+        wrong = step.mismatch() if step.mismatch is not None else None
+        if wrong is not None:
+            problems.append(wrong)
+        try:
+            step = steps.send(wrong is not None)
+        except StopIteration:
+            break
     return problems
 
 
@@ -236,37 +332,148 @@ def _with_numerical_derivative(spec: Activation | Loss) -> Activation | Loss:
     return dataclasses.replace(spec, **{key: numerical, "numerical_derivative": True})
 
 
-def _admit(spec: Any, plugin: str, table: dict, taken: dict[str, str], problems: list[Problem],
-           kind: type) -> None:
+@dataclass
+class _Offer:
+    """One item a plugin's hook returned, validated: ``spec`` is ready to probe (None: refused)."""
+
+    plugin: str
+    table: dict
+    problems: list[Problem] = field(default_factory=list)  # from validating it
+    name: str = ""
+    spec: Any = None
+    error: BaseException | None = None  # preparing it ran plugin code that raised
+
+
+def _validate(item: Any, plugin: str, table: dict, kind: type) -> _Offer:
+    offer = _Offer(plugin, table)
     try:
-        if not isinstance(spec, kind):
-            raise SpecError(f"expected actviz.{kind.__name__}, got {type(spec).__name__}")
-        validate_spec(spec)
-        name = spec.name
+        if not isinstance(item, kind):
+            raise SpecError(f"expected actviz.{kind.__name__}, got {type(item).__name__}")
+        validate_spec(item)
+        offer.name = item.name
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # noqa: BLE001 - a spec subclass runs plugin code in its attributes
-        name = _safe_name(spec)
         message = str(exc) if isinstance(exc, SpecError) else f"validating it raised {guard.describe(exc)}"
-        problems.append(Problem(plugin, "validate", message, spec=name))
+        offer.problems.append(Problem(plugin, "validate", message, spec=_safe_name(item)))
+        return offer
+    try:
+        offer.spec = _with_numerical_derivative(dataclasses.replace(item, plugin=plugin))
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001
+        offer.error = exc
+    return offer
+
+
+class _Skipped(Exception):
+    """f′ is not probed where f failed (as :func:`check_spec` would not)."""
+
+
+def _probe_all(offers: list[_Offer]) -> dict[int, dict[tuple[str, float | None], tuple[bool, Any]]]:
+    """f and f′ of every offered spec on its grid at its defaults, in one hand-over to a worker thread.
+
+    Each call keeps its own time cap (:data:`evaluation.SLOW_CALL_SECONDS`).
+    By spec id, (``"f"`` or ``"df"``, target) → (True, values) or (False,
+    the EvaluationError :func:`evaluation.call_within` would have raised).
+    Probing 200 plugins one call at a time paid ~500 thread hand-overs.
+    """
+    calls: list = []
+    keys: list[tuple[dict, tuple[str, float | None], int]] = []
+    out: dict[int, dict[tuple[str, float | None], tuple[bool, Any]]] = {}
+    for offer in offers:
+        spec = offer.spec
+        grid, params, mine = probe_grid(spec), spec.defaults, out.setdefault(id(spec), {})
+        for t in targets(spec):
+            args = () if t is None else (t,)
+
+            def f(spec=spec, grid=grid, args=args, params=params, mine=mine, t=t) -> np.ndarray:
+                y = evaluation.call(spec.function, grid, *args, **params)
+                mine["f", t] = (True, y)  # on the worker, as it happens: f′ is probed only after a good f
+                return y
+
+            def df(spec=spec, grid=grid, args=args, params=params, mine=mine, t=t) -> np.ndarray:
+                if ("f", t) not in mine:
+                    raise _Skipped
+                return evaluation.call(spec.derivative, grid, *args, **params)
+
+            calls.append(f)
+            keys.append((mine, ("f", t), grid.size))
+            if not spec.numerical_derivative:
+                calls.append(df)
+                keys.append((mine, ("df", t), grid.size))
+    seconds = evaluation.SLOW_CALL_SECONDS
+    for (mine, key, points), (returned, value) in zip(keys, guard.run_each_limited(seconds, calls), strict=True):
+        if returned:
+            mine[key] = (True, value)
+        elif isinstance(value, guard.TimedOut):  # worded as call_within words it
+            mine[key] = (False, evaluation.SlowCall(f"one call on {points} points took longer than {seconds:g} s"))
+        elif isinstance(value, evaluation.EvaluationError):
+            mine[key] = (False, value)
+        elif isinstance(value, KeyboardInterrupt):
+            raise value
+        else:  # _Skipped: not probed ahead; check_spec's own call decides
+            mine.pop(key, None)
+    return out
+
+
+def _admit(offer: _Offer, taken: dict[str, str], problems: list[Problem], pending: list[_Pending] | None,
+           probed: dict | None = None) -> None:
+    """Probe one validated spec; admit it unless the probe rejects it.
+
+    With ``pending`` its derivative check is left there, to run when the
+    registry's problems are first read; without, it runs now.
+    """
+    problems.extend(offer.problems)
+    name, spec, plugin = offer.name, offer.spec, offer.plugin
+    if spec is None and offer.error is None:
         return
     if name in taken:
         problems.append(Problem(plugin, "validate", f"name {name!r} is already taken by plugin {taken[name]!r}",
                                 spec=name))
         return
+    if offer.error is not None:
+        problems.append(Problem(plugin, "probe", f"checking it raised {guard.describe(offer.error)}", spec=name))
+        return
     try:
-        spec = _with_numerical_derivative(dataclasses.replace(spec, plugin=plugin))
-        found = check_spec(spec)
+        steps = list(_probe_steps(spec, deep=False, probed=(probed or {}).get(id(spec))))  # derivative checks wait
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # noqa: BLE001
         problems.append(Problem(plugin, "probe", f"checking it raised {guard.describe(exc)}", spec=name))
         return
-    problems.extend(found)
+    found = [p for step in steps for p in step.problems]
     if any(p.stage == "probe" for p in found):
+        problems.extend(found)
         return
+    start = len(problems)
+    problems.extend(found)
+    if pending is not None and any(step.mismatch is not None for step in steps):
+        pending.append(_Pending(spec, steps, start, len(problems)))
+    elif pending is None:
+        problems[start:] = _finish_steps(spec, steps)
     taken[name] = plugin
-    table[name] = spec
+    offer.table[name] = spec
+
+
+def _finish_steps(spec: Activation | Loss, steps: list[_Step]) -> list[Problem]:
+    """The problems :func:`check_spec` reports at the defaults, from probed steps: derivative checks run now."""
+    out: list[Problem] = []
+    for step in steps:
+        out += step.problems
+        if step.mismatch is None:
+            continue
+        try:
+            wrong = step.mismatch()
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - e.g. __array__ of a returned object raising SystemExit
+            wrong = Problem(spec.plugin, "derivative", f"checking its derivative raised {guard.describe(exc)}",
+                            spec=spec.name)
+        if wrong is not None:
+            out.append(wrong)
+            break  # as check_spec: a wrong derivative ends the check at these parameters
+    return out
 
 
 def _safe_name(spec: Any) -> str:
@@ -299,6 +506,7 @@ def load_registry(
     entry_points: bool = True,
     safe_mode: bool = False,
     only: Iterable[str] | None = None,
+    defer_derivatives: bool = True,
 ) -> Registry:
     """Load every plugin not in ``disabled`` and return the validated registry.
 
@@ -310,40 +518,53 @@ def load_registry(
     are admitted plugin by plugin in load order (built-ins first), so a
     third party's activation cannot take the name of a built-in loss. A name
     already taken is a problem naming both plugins.
+
+    A function is admitted on its probe (f and f′ on a grid, each call
+    time-bounded); its derivative check runs when ``problems`` is first
+    read (``defer_derivatives``), or at once when that is False.
     """
-    pm, infos, problems = load_plugins(disabled, extra, entry_points, safe_mode=safe_mode, only=only)
-    reg = Registry(problems=problems, plugins=infos)
-    offered: dict[str, list[tuple[list, dict, type]]] = {}
-    for hook, table, kind in (("actviz_activations", reg.activations, Activation),
-                              ("actviz_losses", reg.losses, Loss)):
-        for plugin, items, problem in call_each(pm, hook):
-            if problem is not None:
-                reg.problems.append(problem)
-                continue
-            offered.setdefault(plugin, []).append((items, table, kind))
-    order = [name for name, _ in pm.list_name_plugin()]  # registration order
+    pending: list[_Pending] = []
+    with guard.one_snapshot():  # imports and hooks run plugin code only: numpy's namespace is copied once
+        pm, infos, problems = load_plugins(disabled, extra, entry_points, safe_mode=safe_mode, only=only)
+        reg = Registry(problems=problems, plugins=infos)
+        offered: dict[str, list[tuple[list, dict, type]]] = {}
+        for hook, table, kind in (("actviz_activations", reg.activations, Activation),
+                                  ("actviz_losses", reg.losses, Loss)):
+            for plugin, items, problem in call_each(pm, hook):
+                if problem is not None:
+                    problems.append(problem)
+                    continue
+                offered.setdefault(plugin, []).append((items, table, kind))
+    order = {name: i for i, (name, _) in enumerate(pm.list_name_plugin())}  # registration order
+    offers = [_validate(item, plugin, table, kind)
+              for plugin in sorted(offered, key=lambda n: order.get(n, len(order)))
+              for items, table, kind in offered[plugin] for item in items]
+    claimed: set[str] = set()
+    first = [o for o in offers if o.spec is not None and o.name not in claimed and not claimed.add(o.name)]
+    probed = _probe_all(first)
     taken: dict[str, str] = {}
-    for plugin in sorted(offered, key=lambda n: order.index(n) if n in order else len(order)):
-        for items, table, kind in offered[plugin]:
-            for item in items:
-                _admit(item, plugin, table, taken, reg.problems, kind)
-    for plugin, items, problem in call_each(pm, "actviz_views"):
-        if problem is not None:
-            reg.problems.append(problem)
-            continue
-        for view in items:
-            _admit_view(view, plugin, reg.views, reg.problems)
-    _summarise(reg)
+    for offer in offers:
+        _admit(offer, taken, problems, pending if defer_derivatives else None, probed)
+    with guard.one_snapshot():  # a new one: probing ran plugin functions, unwatched
+        for plugin, items, problem in call_each(pm, "actviz_views"):
+            if problem is not None:
+                problems.append(problem)
+                continue
+            for view in items:
+                _admit_view(view, plugin, reg.views, problems)
+    _summarise(reg, problems)
+    if pending:
+        reg.__dict__["_pending"] = pending
     return reg
 
 
-def _summarise(reg: Registry) -> None:
+def _summarise(reg: Registry, problems: list[Problem]) -> None:
     by_name = {info.name: info for info in reg.plugins}
     for spec in [*reg.functions(), *reg.views.values()]:
         info = by_name.get(spec.plugin)
         if info is not None:
             info.adds.append(spec.name)
-    failed = {p.plugin for p in reg.problems if p.stage in ("import", "register")}
+    failed = {p.plugin for p in problems if p.stage in ("import", "register")}
     for info in reg.plugins:
         if info.name in failed:
             info.status = "failed"
