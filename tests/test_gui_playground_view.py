@@ -330,3 +330,71 @@ def test_png_of_the_plots(make_view, tmp_path):
     view = make_view({"epochs": 3})
     image = view.plots.grab().toImage()
     assert isinstance(image, QtGui.QImage) and image.width() > 300
+
+
+def _counted(monkeypatch, obj, name: str) -> list[int]:
+    calls = [0]
+    original = getattr(obj, name)
+
+    def counted(*args, **kwargs):
+        calls[0] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(obj, name, counted)
+    return calls
+
+
+def test_dragging_the_learning_rate_while_paused_redraws_nothing(make_view, qtbot, monkeypatch):
+    """ε changes only the steps to come: the map, thumbnails, edges and scores stay as they are."""
+    view = make_view()
+    view.step_epochs(2)
+    settle(qtbot)
+    saved = view.model.extras["weights"]
+    image = view.plots.image.image.copy()
+    grids = _counted(monkeypatch, view.network, "neuron_grids")
+    set_image = _counted(monkeypatch, view.plots.image, "setImage")
+    edges = _counted(monkeypatch, view.diagram, "set_parameters")
+    thumbs = _counted(monkeypatch, view.diagram, "set_thumbnails")
+    redraws = view.redraw_count
+    for rate in (0.1, 0.2, 0.05):
+        view.model.set("learning_rate", rate, merge=True)
+        settle(qtbot)
+    assert view.redraw_count > redraws  # the view did follow each change
+    assert view.network.learning_rate == 0.05
+    assert grids[0] == set_image[0] == edges[0] == thumbs[0] == 0
+    np.testing.assert_array_equal(view.plots.image.image, image)
+    assert view.model.extras["weights"] is saved  # the trained weights neither rebuilt nor deep-copied
+    view.step_epochs(1)  # training on draws again
+    settle(qtbot)
+    assert grids[0] >= 1 and set_image[0] >= 1 and edges[0] >= 1 and thumbs[0] >= 1
+
+
+def test_an_activation_parameter_while_paused_redraws_the_map_thumbnails_and_scores(make_view, qtbot):
+    view = make_view({"activation": "leaky_relu", "hidden": "4"})
+    view.step_epochs(2)
+    settle(qtbot)
+    image = view.plots.image.image.copy()
+    thumb = view.diagram.rgb[1][0].copy()
+    view.model.set("activation.alpha", 0.9)
+    settle(qtbot)
+    net = view.network
+    grids = net.neuron_grids(view.plots.grid_x, view.plots.grid_y)
+    assert not np.array_equal(view.plots.image.image, image)
+    assert not np.array_equal(view.diagram.rgb[1][0], thumb)  # the hidden units' maps follow α too
+    assert view.scores["train"] == pytest.approx(net.accuracy())
+    np.testing.assert_allclose(view.plots.output_values, net.predict_grid(view.plots.grid_x, view.plots.grid_y))
+    assert len(grids) == 3
+
+
+def test_a_saved_network_is_shared_by_copies_and_edits_make_a_new_one(make_view):
+    import copy
+
+    from actviz_views.playground_model import edit_weights
+
+    view = make_view({"hidden": "4"})
+    view.step_epochs(1)
+    state = weights_state(view.network)
+    assert copy.deepcopy(state) is state and copy.copy(state) is state
+    edited = edit_weights(state, 0, 1, 2.5, 0)
+    assert edited is not state and edited["w"][0][0][1] == 2.5 and state["w"][0][0][1] != 2.5
+    assert copy.deepcopy(edited) is edited

@@ -263,6 +263,18 @@ def _array(values) -> np.ndarray:
     return np.array([math.nan if v is None else v for v in values], float)
 
 
+class SavedWeights(dict):
+    """A saved network (the ``weights`` extra): a value, never changed in place (:func:`edit_weights` makes a
+    new one), so a copy of the model shares it. Every model change copies the extras for undo; deep-copying a
+    trained network's thousands of floats cost more than the rest of a learning-rate drag's frame."""
+
+    def __copy__(self) -> SavedWeights:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> SavedWeights:
+        return self
+
+
 def weights_state(net: PlaygroundNetwork | None, edited: bool = False) -> dict[str, Any] | None:
     """The trained network as nested lists (None while it is fresh from the seed), with a thinned loss history.
 
@@ -273,7 +285,7 @@ def weights_state(net: PlaygroundNetwork | None, edited: bool = False) -> dict[s
     h = net.history
     n = len(h.epochs)
     keep = np.arange(n) if n <= HISTORY_POINTS else np.unique(np.linspace(0, n - 1, HISTORY_POINTS).astype(int))
-    return {
+    return SavedWeights({
         "sizes": list(net.sizes),
         "w": [w.tolist() for w in net.weights],
         "b": [b.tolist() for b in net.biases],
@@ -283,14 +295,15 @@ def weights_state(net: PlaygroundNetwork | None, edited: bool = False) -> dict[s
                     "train": _floats(np.asarray(h.train_loss, float)[keep]),
                     "test": _floats(np.asarray(h.test_loss, float)[keep]),
                     "delta": [_floats(h.mean_abs_delta[i]) for i in keep]},
-    } | ({"edited": True} if edited else {})
+    } | ({"edited": True} if edited else {}))
 
 
 def edit_weights(state: dict[str, Any], layer: int, j: int, value: float, i: int | None = None) -> dict[str, Any]:
     """A copy of a weights state with one weight w[layer][i][j] (or, ``i`` None, bias b[layer][j]) set."""
     if not math.isfinite(value):
         raise ValueError("a weight must be a finite number")
-    out = dict(state, w=[[list(r) for r in w] for w in state["w"]], b=[list(b) for b in state["b"]], edited=True)
+    out = SavedWeights(state, w=[[list(r) for r in w] for w in state["w"]], b=[list(b) for b in state["b"]],
+                       edited=True)
     if i is None:
         out["b"][layer][j] = float(value)
     else:

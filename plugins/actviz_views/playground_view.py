@@ -70,6 +70,10 @@ class PlaygroundView(ViewWidget):
         self._maps_key: tuple | None = None
         self._maps_frame = 0
         self._version = 0  # counts loads of other weights: the paused picture's cache key
+        self._map_drawn: tuple | None = None  # the _forward_key the output map was drawn from
+        self._edges_drawn: tuple | None = None
+        self._map_error = ""
+        self._synced: tuple | None = None  # (network mark, the extra written) at the last sync_model
         self.selection: Selection | None = None
         self.plots = PlaygroundPlots(*colors(self))
         self.diagram = self.plots.diagram
@@ -291,8 +295,19 @@ class PlaygroundView(ViewWidget):
 
     def sync_model(self) -> None:
         """The network's weights into the model's extra, unrecorded (before a scene save or a recorded change)."""
-        if self.network is not None:
-            self.model.set_extra("weights", weights_state(self.network, self.edited), record=False)
+        net = self.network
+        if net is None:
+            return
+        # written before every recorded change (each frame of a slider drag): only when the network moved on
+        mark = (id(net), self._version, net.steps, self.edited, self._weight_bytes())
+        if self._synced is not None and self._synced[0] == mark and self.model.extras["weights"] is self._synced[1]:
+            return
+        self.model.set_extra("weights", weights_state(net, self.edited), record=False)
+        self._synced = (mark, self.model.extras["weights"])
+
+    def _weight_bytes(self) -> bytes:
+        net = self.network
+        return b"".join(np.ascontiguousarray(a).tobytes() for a in (*net.weights, *net.biases))
 
     def cannot_draw(self) -> str:
         return self.build_error
@@ -480,40 +495,57 @@ class PlaygroundView(ViewWidget):
         self._compact_combos()
         net = self.network
         self._frame += 1
-        map_error = ""
         if net is not None:
-            try:
-                grids = net.neuron_grids(self.plots.grid_x, self.plots.grid_y)
-            except (TrainingError, EvaluationError) as exc:
-                grids = None
-                map_error = f"cannot draw the output: {exc}"
-            scale = self.scale or output_scale(net)
-            fresh = self._maps_key != self._picture_key()
+            # what the output map and the thumbnails are drawn from: a control that changes none of it (the
+            # learning rate, batch size or regularisation while paused) repaints nothing
+            forward = self._forward_key()
+            fresh = self._maps_key != self._picture_key(forward)
             if fresh and self.running and self._frame - self._maps_frame < MAPS_EVERY:
                 fresh = False  # an epoch or more per frame: thumbnails and scores at a few per second
-            if grids is not None:
-                self.plots.draw_output(net, grids[-1], scale, self.model["discretize"] == "on")
-                if fresh:  # the thumbnails follow epochs while running, every change while paused
-                    self.diagram.set_thumbnails(thumbnails(net, grids, scale))
+            if forward != self._map_drawn or fresh:
+                self._map_drawn = forward
+                self._map_error = ""
+                try:
+                    grids = net.neuron_grids(self.plots.grid_x, self.plots.grid_y)
+                except (TrainingError, EvaluationError) as exc:
+                    grids = None
+                    self._map_error = f"cannot draw the output: {exc}"
+                if grids is not None:
+                    scale = self.scale or output_scale(net)
+                    self.plots.draw_output(net, grids[-1], scale, self.model["discretize"] == "on")
+                    if fresh:  # the thumbnails follow epochs while running, every change while paused
+                        self.diagram.set_thumbnails(thumbnails(net, grids, scale))
             self.diagram.set_live(self.running)
-            self.diagram.set_parameters(net.weights, net.biases, net.last_grad_w, net.last_grad_b,
-                                        self.model["edges"])
+            edges = (forward, self.model["edges"], id(net.last_grad_w))
+            if edges != self._edges_drawn:
+                self._edges_drawn = edges
+                self.diagram.set_parameters(net.weights, net.biases, net.last_grad_w, net.last_grad_b,
+                                            self.model["edges"])
             if fresh:
-                self._maps_key = self._picture_key()
+                self._maps_key = self._picture_key(forward)
                 self._maps_frame = self._frame
                 self._score()
             if not self.running or self._frame % MAPS_EVERY == 0:
                 self.plots.draw_history(net)  # a new loss range re-renders the axes: not every frame
             if not self.edit_spin.hasFocus():
                 self._show_editor()
+        else:
+            self._map_drawn = self._edges_drawn = None
+            self._map_error = ""
         self.plots.show_test(self.model["show_test"] == "on")
-        self._show_messages(map_error)
+        self._show_messages(self._map_error)
 
-    def _picture_key(self) -> tuple:
+    def _forward_key(self) -> tuple:
+        """Everything the output map is computed from: the network, its weights, functions' parameters, the scale."""
         net = self.network
+        return (id(net), self._version, net.steps, self._weight_bytes(), tuple(sorted(net.activation_params.items())),
+                tuple(sorted(net.output_params.items())), id(self.plots.grid_x), self.scale,
+                self.model["discretize"])
+
+    def _picture_key(self, forward: tuple) -> tuple:
         if self.running:
-            return (id(net), int(net.epoch))
-        return (id(net), net.steps, self._version, self.model["discretize"])
+            return (id(self.network), int(self.network.epoch))
+        return forward
 
     def _score(self) -> None:
         """Accuracy on train and test points and the confusion table, by the loss's own decision rule."""
