@@ -93,14 +93,15 @@ def _undefined_reason(loss: Loss, y: Array, undefined: Array) -> str:
 
 
 def output_delta(activation: Activation, loss: Loss, z, act_params: Mapping[str, float],
-                 loss_params: Mapping[str, float], t: float, rules: RulesTable | None = None) -> OutputDelta:
+                 loss_params: Mapping[str, float], t: float, rules: RulesTable | None = None,
+                 unit: tuple[Array, Array] | None = None) -> OutputDelta:
     """δ = ∂E/∂z for y = f(z) and loss E(y; t), elementwise over ``z``.
 
-    ``rules`` as in :func:`known_pair`.
+    ``rules`` as in :func:`known_pair`. ``unit`` is (f(z), f′(z)) when the caller has them
+    already (:func:`unit_values`): a new target t or loss then calls only the loss's functions.
     """
     z = np.asarray(z, dtype=float)
-    y = evaluation.value(activation, z, act_params)
-    fprime = evaluation.slope(activation, z, act_params)
+    y, fprime = unit if unit is not None else unit_values(activation, z, act_params)
     dE_dy = evaluation.slope(loss, y, loss_params, t)
     undefined = None
     reason = ""
@@ -123,6 +124,12 @@ def output_delta(activation: Activation, loss: Loss, z, act_params: Mapping[str,
         delta[undefined] = np.nan
     return OutputDelta(z, y, dE_dy, fprime, product, delta, pair.formula, True, pair.note,
                        undefined=undefined, reason=reason)
+
+
+def unit_values(activation: Activation, z, act_params: Mapping[str, float]) -> tuple[Array, Array]:
+    """(f(z), f′(z)) of the output unit: the part of :func:`output_delta` that neither t nor the loss changes."""
+    z = np.asarray(z, dtype=float)
+    return evaluation.value(activation, z, act_params), evaluation.slope(activation, z, act_params)
 
 
 def numerical_delta(activation: Activation, loss: Loss, z, act_params: Mapping[str, float],

@@ -271,35 +271,82 @@ def rules_of(registry: Any) -> dict | None:
     return collect_output_delta_rules(registry) if registry is not None else None
 
 
+class _Lru:
+    """A small least-recently-used dict."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[tuple, Any] = OrderedDict()
+
+    def get(self, key: tuple, make):
+        if key in self.items:
+            self.items.move_to_end(key)
+            return self.items[key]
+        value = self.items[key] = make()
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+        return value
+
+
+def _frozen(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    for values in arrays:
+        values.flags.writeable = False
+    return arrays
+
+
 class WrongCache:
-    """confidently_wrong per (pair, t, ywrong): a root search, so dragging z or another pair skips it."""
+    """What a frame computed that the next may reuse: dragging t redoes only the loss's part.
+
+    Kept across frames: the z grid per range; each pair's unit values f(z), f′(z) per activation,
+    parameters and range (t and the loss do not change them); the confidently-wrong z per activation,
+    parameters and y (a root search; neither t nor the loss moves it); the four values at that z per
+    pair and t. The same objects come back, so the view can tell an unchanged curve by identity.
+    """
 
     def __init__(self, size: int = 64) -> None:
         self.size = size
-        self._items: OrderedDict[tuple, tuple[Any, Any]] = OrderedDict()
+        self._grids = _Lru(4)
+        self._units = _Lru(2 * MAX_PAIRS)
+        self._roots = _Lru(size)
+        self._items = _Lru(size)
+
+    def grid(self, zmin: float, zmax: float) -> np.ndarray:
+        """The plotted z (read-only, the same array for the same range)."""
+        return self._grids.get((zmin, zmax), lambda: _frozen(np.linspace(zmin, zmax, POINTS))[0])
+
+    def unit(self, entry: PairEntry, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(f(z), f′(z)) of the pair's activation over ``z`` (a :meth:`grid`), read-only."""
+        a = entry.activation
+        key = (a.plugin, a.name, tuple(entry.act_values.items()), float(z[0]), float(z[-1]), z.size)
+        return self._units.get(key, lambda: _frozen(*bp.unit_values(a, z, entry.act_values)))
 
     def get(self, entry: PairEntry, t: float, ywrong: float, rules: Any = None):
+        """(ConfidentlyWrong, (y, ∂E/∂y, f′, δ) there), or (None, None) when f never outputs ``ywrong``."""
         a, loss = entry.activation, entry.loss
-        key = (a.plugin, a.name, tuple(entry.act_values.items()), loss.plugin, loss.name,
-               tuple(entry.loss_values.items()), t, ywrong)
-        if key in self._items:
-            self._items.move_to_end(key)
-            return self._items[key]
-        wrong = bp.confidently_wrong(a, loss, entry.act_values, entry.loss_values, t, ywrong, rules)
-        values = None
-        if wrong is not None:
-            at = bp.output_delta(a, loss, np.array([wrong.z]), entry.act_values, entry.loss_values, t, rules)
+        act = (a.plugin, a.name, tuple(entry.act_values.items()))
+
+        def root():
+            z = bp.confidently_wrong_z(a, entry.act_values, ywrong)
+            return None if z is None else (z, _frozen(*bp.unit_values(a, np.array([z]), entry.act_values)))
+
+        found = self._roots.get((*act, ywrong), root)
+        if found is None:
+            return None, None
+        z, unit = found
+
+        def make():
+            at = bp.output_delta(a, loss, np.array([z]), entry.act_values, entry.loss_values, t, rules, unit=unit)
             values = (float(at.y[0]), float(at.dE_dy[0]), float(at.fprime[0]), float(at.delta[0]))
-        self._items[key] = (wrong, values)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-        return wrong, values
+            return bp.ConfidentlyWrong(z, values[0], float(t), values[3]), values
+
+        key = (*act, loss.plugin, loss.name, tuple(entry.loss_values.items()), t, ywrong)
+        return self._items.get(key, make)
 
 
 def compute(model: DeltaModel, cache: WrongCache | None = None) -> Frame:
     """Every pair's numbers at the model's settings (each failing pair is a problem, never an exception)."""
     cache = cache or WrongCache()
-    z = np.linspace(model["zmin"], model["zmax"], POINTS)
+    z = cache.grid(model["zmin"], model["zmax"])
     t, ywrong = model["t"], model["ywrong"]
     rules = rules_of(model.registry)
     entries = model.entries()
@@ -316,7 +363,7 @@ def compute(model: DeltaModel, cache: WrongCache | None = None) -> Frame:
         else:
             try:
                 pf.out = bp.output_delta(entry.activation, entry.loss, z, entry.act_values, entry.loss_values, t,
-                                         rules)
+                                         rules, unit=cache.unit(entry, z))
                 shortcut = bp.lecture_shortcut(entry.activation, entry.loss, z, entry.act_values, t, rules)
                 pf.shortcut = None if shortcut is None else shortcut[1]
                 pf.wrong, pf.wrong_values = cache.get(entry, t, ywrong, rules)

@@ -22,14 +22,17 @@ from actviz.gui import (
     bind,
     control_column,
     guard_plot,
+    hold_range,
     page,
     pen,
     themed_plot_colors,
     warning_label,
 )
+from actviz.maths.ranges import SHRINK
 from actviz_views import delta_text as text
 from actviz_views.delta_model import Z_LIMIT, DeltaModel, Frame, WrongCache, compute, robust_range, rules_of
 from actviz_views.delta_pairs import MAX_PAIRS
+from actviz_views.depth_view import SteadyLabel
 
 DASH = QtCore.Qt.PenStyle.DashLine
 PAIR_KEYS = ("activation", "loss", "t")
@@ -45,16 +48,44 @@ def _finite(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(values), values, np.nan)
 
 
+def _set(curve: pg.PlotDataItem, x: np.ndarray, values: np.ndarray) -> None:
+    """``setData`` with inf drawn as a gap; connect="finite" (the slower path) only when there is one."""
+    finite = bool(np.isfinite(values).all())
+    curve.setData(x, values if finite else _finite(values), connect="all" if finite else "finite",
+                  skipFiniteCheck=finite)
+
+
 class _PairCurves:
-    """The plot items of one drawn pair: y, ∂E/∂y, f′ and δ, and the dashed lecture shortcut on the δ plot."""
+    """The plot items of one drawn pair: y, ∂E/∂y, f′ and δ, and the dashed lecture shortcut on the δ plot.
+
+    Each curve remembers the (z, values) arrays it shows: the model hands back the same objects for
+    what a drag did not change (y and f′ while t moves), and curves whose values are unchanged are
+    not set again.
+    """
 
     def __init__(self, plots: list[pg.PlotItem], index: int) -> None:
         self.curves = [plot.plot(pen=pen(index, 2), connect="finite") for plot in plots]
         self.shortcut = plots[3].plot(pen=pen(index, 2, DASH), connect="finite")
+        self.shown: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
+
+    def draw(self, k: int, z: np.ndarray, values: np.ndarray | None) -> bool:
+        """Curve ``k`` (4 is the shortcut) shows ``values`` over ``z`` (None: nothing); returns whether it changed."""
+        old = self.shown.get(k)
+        if values is None:
+            if old is None:
+                return False
+            self.shown[k] = None
+            (self.shortcut if k == 4 else self.curves[k]).setData([], [])
+            return True
+        if old is not None and old[0] is z and (old[1] is values or np.array_equal(old[1], values, equal_nan=True)):
+            return False
+        self.shown[k] = (z, values)
+        _set(self.shortcut if k == 4 else self.curves[k], z, values)
+        return True
 
     def clear(self) -> None:
-        for curve in (*self.curves, self.shortcut):
-            curve.setData([], [])
+        for k in range(5):
+            self.draw(k, np.zeros(0), None)
 
 
 class DeltaView(ViewWidget):
@@ -68,6 +99,7 @@ class DeltaView(ViewWidget):
         self.ratio: float | None = None
         self.z = np.zeros(0)
         self._cache = WrongCache()
+        self._held: set[int] = set()  # plots whose y range has been fitted once (and is held since)
 
         self.layout_widget = pg.GraphicsLayoutWidget()
         self.plots: list[pg.PlotItem] = []
@@ -115,10 +147,7 @@ class DeltaView(ViewWidget):
         self.formula_note.setWordWrap(True)
         self.formula_note.setStyleSheet("font-size: small;")
         self.warning = warning_label()
-        self.readout = QtWidgets.QLabel(" ")
-        self.readout.setWordWrap(True)
-        self.readout.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        self.readout.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.readout = SteadyLabel(" ")
         self.shortcut_note = QtWidgets.QLabel(text.SHORTCUT_TEXT)
         self.shortcut_note.setWordWrap(True)
         self.shortcut_note.hide()
@@ -259,62 +288,107 @@ class DeltaView(ViewWidget):
         frame = compute(self.model, self._cache)
         self.frame, self.z = frame, frame.z
         shortcut_items = {id(sample.item) for sample, _ in self.legend.items}
+        changed = [False] * len(self.plots)
         for i, slot in enumerate(self.slots):
             pf = frame.pairs[i] if i < len(frame.pairs) else None
-            if pf is None or pf.out is None:
-                slot.clear()
-            else:
-                for curve, values in zip(slot.curves, pf.series(), strict=True):
-                    curve.setData(frame.z, _finite(values), connect="finite")
+            series = pf.series() if pf is not None and pf.out is not None else (None,) * len(self.plots)
+            for k, values in enumerate(series):
+                changed[k] |= slot.draw(k, frame.z, values)
             has_shortcut = pf is not None and pf.out is not None and pf.shortcut is not None
-            if has_shortcut:
-                slot.shortcut.setData(frame.z, _finite(pf.shortcut), connect="finite")
-                if id(slot.shortcut) not in shortcut_items:
-                    self.legend.addItem(slot.shortcut, f"{pf.entry.activation.name}: lecture's diagonal shortcut")
-            else:
-                slot.shortcut.setData([], [])
-                if id(slot.shortcut) in shortcut_items:
-                    self.legend.removeItem(slot.shortcut)
-            slot.shortcut.setVisible(has_shortcut)
-        self._mark(frame)
-        self._fit(frame)
-        self.shortcut_note.setVisible(frame.any_shortcut)
+            changed[3] |= slot.draw(4, frame.z, pf.shortcut if has_shortcut else None)
+            if has_shortcut and id(slot.shortcut) not in shortcut_items:
+                self.legend.addItem(slot.shortcut, f"{pf.entry.activation.name}: lecture's diagonal shortcut")
+            elif not has_shortcut and id(slot.shortcut) in shortcut_items:
+                self.legend.removeItem(slot.shortcut)
+            if slot.shortcut.isVisible() != has_shortcut:
+                slot.shortcut.setVisible(has_shortcut)
+        marks = self._mark(frame)
+        self._fit(frame, changed, marks)
+        if self.shortcut_note.isHidden() == frame.any_shortcut:
+            self.shortcut_note.setVisible(frame.any_shortcut)
         html, self.ratio = text.readout(frame, PALETTE)
         self.readout.setText(html)
-        self.warning.setText("\n".join(frame.problems))
-        self.warning.setVisible(bool(frame.problems))
+        problems = "\n".join(frame.problems)
+        if self.warning.text() != problems:
+            self.warning.setText(problems)
+        if self.warning.isHidden() == bool(problems):
+            self.warning.setVisible(bool(problems))
 
-    def _mark(self, frame: Frame) -> None:
+    def _mark(self, frame: Frame) -> list[tuple]:
+        """The confidently-wrong dots of each plot (set only where they moved); returns them per plot."""
         zmin, zmax = frame.z[0], frame.z[-1]
+        out = []
         for k, marker in enumerate(self.markers):
-            spots = [(pf.wrong.z, pf.wrong_values[k], pf.index) for pf in frame.pairs
-                     if pf.out is not None and pf.wrong is not None and pf.wrong_values is not None
-                     and zmin <= pf.wrong.z <= zmax and np.isfinite(pf.wrong_values[k])]
+            spots = tuple((pf.wrong.z, pf.wrong_values[k], pf.index) for pf in frame.pairs
+                          if pf.out is not None and pf.wrong is not None and pf.wrong_values is not None
+                          and zmin <= pf.wrong.z <= zmax and np.isfinite(pf.wrong_values[k]))
+            out.append(spots)
+            if getattr(marker, "_actviz_spots", None) == spots:
+                continue
+            marker._actviz_spots = spots
             if not spots:
                 marker.setData([], [])
                 continue
             xs, ys, colors = zip(*spots, strict=True)
             marker.setData(x=np.array(xs), y=np.array(ys),
                            brush=[self._brushes[c % len(self._brushes)] for c in colors])
+        return out
 
-    def _fit(self, frame: Frame) -> None:
-        """Each plot's y range from the pairs' bulk; a pair's far outliers are named off scale."""
+    def _fit(self, frame: Frame, changed: list[bool] | None = None, marks: list[tuple] | None = None) -> None:
+        """Each plot's y range from the pairs' bulk, held while a drag keeps it inside; far outliers named off scale.
+
+        A plot whose curves and dots did not change keeps its range and note as they are.
+        """
         zmax = frame.z[-1]
+        fitted = getattr(self, "_fitted", {})
+        self._fitted = fitted
         for k, (plot, note) in enumerate(zip(self.plots, self.offscale, strict=True)):
-            series = [pf.series()[k] if pf.out is not None else None for pf in frame.pairs]
-            marks = tuple(pf.wrong_values[k] for pf in frame.pairs
-                          if pf.out is not None and pf.wrong_values is not None)
-            fit = robust_range(series, marks, zero=k in (1, 3))
-            if fit is None:
-                note.setText("")
+            key = (zmax, None if marks is None else marks[k])
+            if changed is not None and not changed[k] and fitted.get(k) == key:
                 continue
-            plot.setYRange(fit.low, fit.high, padding=0)
-            note.setText(text.offscale(frame, k, fit.off))
-            note.setTextWidth(-1)
-            room = 0.6 * plot.vb.width()
-            if note.textItem.boundingRect().width() > room > 0:  # wrap rather than run into the axis
-                note.setTextWidth(room)
-            note.setPos(zmax, fit.low)  # bottom right, over the plot's least used corner
+            fitted[k] = key
+            series = [pf.series()[k] if pf.out is not None else None for pf in frame.pairs]
+            dots = tuple(pf.wrong_values[k] for pf in frame.pairs
+                         if pf.out is not None and pf.wrong_values is not None)
+            fit = robust_range(series, dots, zero=k in (1, 3))
+            if fit is None:
+                self._note(note, "", plot)
+                continue
+            # the robust bounds (not the raw data): a steady axis that still leaves far outliers off scale
+            hold_range(plot, np.array(self._grown(k, plot, fit.low, fit.high)))
+            low, high = plot.viewRange()[1]
+            off = [(i, a, b) for i, a, b in fit.off if a < low or b > high]
+            self._note(note, text.offscale(frame, k, off), plot)
+            if note.pos() != QtCore.QPointF(zmax, low):
+                note.setPos(zmax, low)  # bottom right, over the plot's least used corner
+
+    def _grown(self, k: int, plot: pg.PlotItem, low: float, high: float) -> tuple[float, float]:
+        """Bounds that leave the shown range grow to hold both it and the new bulk, while the bulk fills a third.
+
+        Dragging t mirrors ∂E/∂y and δ: fitting each frame's bulk alone would swap two ranges on
+        every frame of a drag; grown, the axis settles on one range that holds what the drag visits.
+        """
+        if k not in self._held:
+            self._held.add(k)
+            return low, high
+        shown_low, shown_high = plot.viewRange()[1]
+        if shown_low <= low and high <= shown_high:
+            return low, high
+        grown_low, grown_high = min(low, shown_low), max(high, shown_high)
+        if high - low >= SHRINK * (grown_high - grown_low):
+            return grown_low, grown_high
+        return low, high
+
+    @staticmethod
+    def _note(note: pg.TextItem, words: str, plot: pg.PlotItem) -> None:
+        room = 0.6 * plot.vb.width()
+        if getattr(note, "_actviz_text", None) == (words, room):
+            return
+        note._actviz_text = (words, room)
+        note.setText(words)
+        note.setTextWidth(-1)
+        if note.textItem.boundingRect().width() > room > 0:  # wrap rather than run into the axis
+            note.setTextWidth(room)
 
     def _note_color(self) -> str:
         """The warning red, lighter on a dark plot so it keeps 4.5:1 contrast."""

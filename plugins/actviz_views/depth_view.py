@@ -84,7 +84,7 @@ class SteadyLabel(QtWidgets.QWidget):
         self.label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         policy = QtWidgets.QSizePolicy.Policy
         self.setSizePolicy(policy.Preferred, policy.Fixed)
-        self._fit()
+        self._fit(resized=True)
 
     def text(self) -> str:
         return self.label.text()
@@ -95,19 +95,22 @@ class SteadyLabel(QtWidgets.QWidget):
     def setText(self, text: str) -> None:
         if text != self.label.text():
             self.label.setText(text)
-            self._fit()
+            self._fit(resized=False)
 
     def sizeHint(self) -> QtCore.QSize:
         return QtCore.QSize(self.label.sizeHint().width(), self.height())
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._fit()
+        self._fit(resized=True)
 
-    def _fit(self) -> None:
+    def _fit(self, resized: bool) -> None:
         width = self.width()
         height = self.label.heightForWidth(width) if width > 0 else -1
-        height = max(height, self.label.minimumSizeHint().height())
+        if height <= 0:
+            height = self.label.sizeHint().height()
+        if height == self.height() and not resized:
+            return  # the same lines: only the label repaints (its least width, the longest word, is kept)
         self.label.setGeometry(0, 0, width, height)
         minimum = self.label.minimumSizeHint().width()
         if self.minimumWidth() != minimum:
