@@ -20,6 +20,7 @@ from actviz.gui.binder import Binding, bind
 from actviz.gui.browser import FunctionBrowser
 from actviz.gui.controls import ControlPanel
 from actviz.gui.headless import make_model
+from actviz.gui.lean import drop_background_cache
 from actviz.gui.settings import SettingsStore
 from actviz.gui.viewbase import ViewContext, ViewWidget
 from actviz.gui.watchdog import WATCHDOG
@@ -234,6 +235,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._show_error(index, spec.label, message)
             return None
         self.views[name] = view
+        drop_background_cache(view)
         self._replace_tab(index, view, spec.label)
         view.schedule_refresh()
         return view
@@ -258,7 +260,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _tab_changed(self, index: int) -> None:
         if 0 <= index < len(self.view_names):
-            self.ensure_view(self.view_names[index])
+            view = self.ensure_view(self.view_names[index])
+            if view is not None:
+                drop_background_cache(view)  # plots a view added while hidden
             self._follow_current()
 
     def _follow_current(self) -> None:

@@ -18,10 +18,14 @@ import pyqtgraph as pg
 import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from actviz.gui import lean
 from actviz.gui.watchdog import WATCHDOG, describe
 from actviz.host.registry import Registry
 from actviz.maths.ranges import data_bounds, held_range
 from actviz.models import History, ViewModel
+
+# every plot's ViewBox builds its context menu on the first right-click, not in its constructor (lean.py)
+lean.install()
 
 
 @dataclass
