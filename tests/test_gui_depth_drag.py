@@ -196,3 +196,21 @@ def test_a_new_readout_does_not_lay_out_the_page_again(depth, qtbot):
     depth.refresh()
     qtbot.wait(1)
     assert depth.readout.height() < one
+
+
+def test_the_log_grid_draws_no_minor_lines_where_decades_are_close(qtbot, registry):
+    """At 50 × 128 the curves span ~65 decades: decade lines only, not nine lines per decade (a grey wash)."""
+    view, app = build_view(registry, "depth", settings={"layers": 50, "width": 128, "scale": 5.0})
+    qtbot.addWidget(view)
+    try:
+        axis = view.plot.getAxis("left")
+        low, high = axis.range
+        size = axis.geometry().height()
+        assert (high - low) * 25 > size  # decades closer than 25 px
+        levels = axis.tickValues(low, high, size)
+        assert levels and all(spacing is not None and spacing >= 1 for spacing, _ in levels)
+        assert sum(len(values) for _, values in levels) <= high - low + 1
+        few = axis.tickValues(-3.0, 1.0, size)  # four decades: the 2…9 × 10ⁿ lines are still drawn
+        assert any(spacing is None for spacing, _ in few)
+    finally:
+        close_view(view, app)

@@ -119,6 +119,28 @@ class SteadyLabel(QtWidgets.QWidget):
             self.setFixedHeight(height)
 
 
+#: pixels per decade below which a log axis draws no 2…9 × 10ⁿ lines between its decades
+MINOR_PX = 25.0
+
+
+def _sparse_log_minors(axis: pg.AxisItem) -> None:
+    """No 2…9 × 10ⁿ grid lines where the decades are too close for them.
+
+    pyqtgraph adds nine lines per decade whenever its own levels are few: over the 65 decades a
+    deep exploding network spans that is ~600 lines in 350 px, a grey wash that hides the decade
+    lines and costs most of a frame to paint. The decade levels stay as pyqtgraph chooses them.
+    """
+    original = axis.logTickValues
+
+    def log_tick_values(min_val, max_val, size, std_ticks):
+        decades = max_val - min_val
+        if decades > 0 and size / decades < MINOR_PX:
+            return [(spacing, values) for spacing, values in std_ticks if spacing >= 1.0]
+        return original(min_val, max_val, size, std_ticks)
+
+    axis.logTickValues = log_tick_values
+
+
 def _same(curve: pg.PlotDataItem, x: np.ndarray, y: np.ndarray) -> bool:
     """Whether ``curve`` already shows exactly (x, y) (NaN gaps included)."""
     old_x, old_y = curve.xData, curve.yData
@@ -153,6 +175,7 @@ class DepthView(ViewWidget):
         for side in ("left", "bottom"):  # the theme puts the grid behind the curves and the legend
             self.plot.getAxis(side).enableAutoSIPrefix(False)
         self.plot.setMenuEnabled(False)
+        _sparse_log_minors(self.plot.getAxis("left"))
         self.plot.setLabel("left", "mean |δ| of the layer (log scale)")
         self.plot.setLabel("bottom", "layer l   (1 = first hidden layer, input side ← → output layer L)")
         self.slots = [_Slot(self.plot, i) for i in range(MAX_OVERLAY)]
