@@ -44,4 +44,24 @@ def run(runs: int = 2, warm: bool = True) -> dict:
     peaks = [r["peak_mib"] for r in reports]
     return {"peak_mib": statistics.median(peaks), "max_mib": max(peaks), "n": len(peaks),
             "views": reports[-1]["views"], "matplotlib_loaded": reports[-1]["matplotlib"],
-            "cached_formulas": cached}
+            "cached_formulas": cached, **breakdown(reports)}
+
+
+def breakdown(reports: list[dict]) -> dict:
+    """Where the peak comes from: resident MiB after the main window, and what opening each view added.
+
+    Medians over the runs. The window's figure includes its first tab's view, built with it;
+    a view's figure is the growth of the resident set while it opened and drew once.
+    """
+    windows, added = [], {}
+    for report in reports:
+        steps = report.get("steps") or []
+        if not steps:
+            continue
+        windows.append(steps[0][1])
+        for (_, before), (name, after) in zip(steps, steps[1:], strict=False):
+            added.setdefault(name, []).append(after - before)
+    if not windows:
+        return {}
+    return {"window_mib": statistics.median(windows),
+            "view_mib": {name: statistics.median(values) for name, values in added.items()}}

@@ -29,6 +29,18 @@ def peak_rss_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
 
 
+def rss_mib() -> float:
+    """This process's resident set now (VmRSS), MiB; 0 where /proc is missing."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def main() -> None:
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from benchmarks.frames import flush
@@ -36,6 +48,7 @@ def main() -> None:
 
     window, app = make_window()
     opened = []
+    steps = [("window", rss_mib())]  # resident MiB after the window (with its first view), then after each view
     for name in list(window.view_names):
         view = window.show_view(name)
         flush(app, 0.05)
@@ -43,6 +56,7 @@ def main() -> None:
             view.refresh()
             flush(app, 0.02)
             opened.append(name)
+            steps.append((name, rss_mib()))
     window.show_view(window.view_names[0]) if window.view_names else None
     flush(app, 0.1)
     if "warm" in sys.argv[1:]:  # wait for every formula, so the disk cache holds them all
@@ -58,7 +72,7 @@ def main() -> None:
             flush(app, 0.05)
     peak_kib = peak_rss_kib()
     close_window(window, app)
-    print(json.dumps({"peak_mib": peak_kib / 1024, "views": opened,
+    print(json.dumps({"peak_mib": peak_kib / 1024, "views": opened, "steps": steps,
                       "matplotlib": sys.modules.get("matplotlib") is not None}), flush=True)
 
 
