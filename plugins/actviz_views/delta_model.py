@@ -19,6 +19,7 @@ parameters (which the controls, the function list, undo and ``--set`` edit).
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,8 +110,12 @@ class DeltaModel(ViewModel):
         if loss is None:
             return keys
         tp, declared = loss.target, self._by_name["t"]
-        narrowed = Param("t", tp.clamp(declared.default), tp.low, tp.high, tp.step, label=declared.label,
-                         help=declared.help)
+        memo = self.__dict__.setdefault("_narrowed", {})  # one Param per target range: binders compare keys per frame
+        shape = (tp.low, tp.high, tp.step, declared)
+        narrowed = memo.get(shape)
+        if narrowed is None:
+            narrowed = memo[shape] = Param("t", tp.clamp(declared.default), tp.low, tp.high, tp.step,
+                                           label=declared.label, help=declared.help)
         return [Key("t", narrowed) if k.name == "t" else k for k in keys]
 
     # -- keeping the two homes of the selected pair equal -----------------------------------------
@@ -394,6 +399,16 @@ class AxisFit:
     off: list[tuple[int, float, float]] = field(default_factory=list)
 
 
+def _percentile(ordered: np.ndarray, q: float) -> float:
+    """``np.percentile(ordered, q)`` (its default, linear) of sorted values, without its per-call overhead."""
+    at = (q / 100.0) * (ordered.size - 1)
+    below = math.floor(at)
+    above = min(below + 1, ordered.size - 1)
+    a, b, t = float(ordered[below]), float(ordered[above]), at - below
+    diff = b - a
+    return b - diff * (1.0 - t) if t >= 0.5 else a + diff * t  # numpy's _lerp, to the last bit
+
+
 def robust_range(series: list[np.ndarray | None], marks: tuple[float, ...] = (), zero: bool = False,
                  quantile: float = 2.0, spread: float = 3.0) -> AxisFit | None:
     """Fit every series whole unless a few of its points lie far beyond its bulk.
@@ -410,9 +425,10 @@ def robust_range(series: list[np.ndarray | None], marks: tuple[float, ...] = (),
         v = values[np.isfinite(values)]
         if not v.size:
             continue
-        lo_q, hi_q = np.percentile(v, [quantile, 100.0 - quantile])
+        v = np.sort(v)
+        lo_q, hi_q = _percentile(v, quantile), _percentile(v, 100.0 - quantile)
         span = (hi_q - lo_q) or 1e-9 * (1.0 + abs(hi_q))
-        vmin, vmax = float(v.min()), float(v.max())
+        vmin, vmax = float(v[0]), float(v[-1])
         lo = vmin if vmin >= lo_q - spread * span else float(lo_q)
         hi = vmax if vmax <= hi_q + spread * span else float(hi_q)
         if lo > vmin or hi < vmax:
