@@ -24,6 +24,7 @@ import numpy as np
 
 from actviz.evaluation import value
 from actviz.maths import likelihood as lk
+from actviz.maths.ranges import held_range
 from actviz.models import ViewModel
 from actviz.specs import FunctionChoice, Loss, Param
 
@@ -220,12 +221,45 @@ class DensityPlot:
     notes: list[str] = field(default_factory=list)
 
 
+def density_window(spec: Loss, y: float) -> tuple[float, float] | None:
+    """The t a density is shown over at y: the target's range and y ± 3 (t ≥ 0 stays so); None for a pmf."""
+    tp = spec.target
+    if spec.noise_model.support != "real":
+        return None
+    low = tp.low if tp.low >= 0 else min(tp.low, y - 3.0)
+    return low, max(tp.high, y + 3.0)
+
+
+def density_reach(spec: Loss) -> tuple[float, float] | None:
+    """Every t :func:`density_window` can show for a y in its range: a density's grid, whatever y is."""
+    yp = y_param(spec)
+    low, high = density_window(spec, yp.low) or (0.0, 0.0), density_window(spec, yp.high) or (0.0, 0.0)
+    return (min(low[0], high[0]), max(low[1], high[1])) if spec.noise_model.support == "real" else None
+
+
+def held_density_window(spec: Loss, y: float, shown: tuple[float, float] | None) -> tuple[float, float] | None:
+    """:func:`density_window`, held while y is dragged: ``shown`` stays while it holds the window.
+
+    Otherwise the t axis widens to round numbers around what it showed and what y now needs, so
+    the density moves across a still axis instead of the axis following y on every frame.
+    """
+    need = density_window(spec, y)
+    if need is None:
+        return None
+    low, high = need
+    if shown is not None:
+        low, high = min(low, shown[0]), max(high, shown[1])
+    held = held_range(shown, low, high)
+    reach = density_reach(spec)  # no further than the density is drawn (t ≥ 0 stays so)
+    return max(held[0], reach[0]), min(held[1], reach[1])
+
+
 def density_plot(spec: Loss, params: dict[str, float], t: float, y: float) -> DensityPlot:
-    """p(t | y) for the current y: over a t grid for a density, at each outcome for a pmf."""
-    nm, tp = spec.noise_model, spec.target
+    """p(t | y) for the current y: at each outcome for a pmf; for a density over every t the plot can
+    show (:func:`density_reach`, so the t axis can hold still while y moves), ``x_range`` what y needs."""
+    nm = spec.noise_model
     if nm.support == "real":
-        low = tp.low if tp.low >= 0 else min(tp.low, y - 3.0)
-        grid = np.linspace(low, max(tp.high, y + 3.0), TOP_POINTS)
+        grid = np.linspace(*density_reach(spec), 2 * TOP_POINTS)
         d = lk.density_over_t(nm, y, grid, params)
         mark_t, mark_p = [t], [float(lk.density_over_t(nm, y, np.array([t]), params).p[0])]
         axis = "target t"
@@ -241,12 +275,12 @@ def density_plot(spec: Loss, params: dict[str, float], t: float, y: float) -> De
         axis = "class c (t = 1 means class 1)" if nm.support == "categorical" else "outcome t"
     finite = d.p[np.isfinite(d.p)]
     top = max(float(finite.max()) if finite.size else 1.0, 1e-12)
-    pad = 0.5 if d.discrete else 0.0
+    window = density_window(spec, y) or (float(d.t[0]) - 0.5, float(d.t[-1]) + 0.5)
     notes = []
     bad = int(np.count_nonzero(~np.isfinite(d.p)))
     if bad:
         notes.append(f"Plot 2: p is not finite at {bad} of {d.p.size} t (left blank).")
-    return DensityPlot(d, mark_t, mark_p, (float(d.t[0]) - pad, float(d.t[-1]) + pad), top, axis, notes)
+    return DensityPlot(d, mark_t, mark_p, window, top, axis, notes)
 
 
 def bar_width(xs: np.ndarray, cap: float = 0.8) -> float:

@@ -25,6 +25,7 @@ from actviz.gui import (
     pen,
     warning_label,
 )
+from actviz.maths.ranges import held_range
 from actviz_views import likelihood_text as text
 from actviz_views.likelihood_model import (
     LikelihoodModel,
@@ -32,6 +33,7 @@ from actviz_views.likelihood_model import (
     bar_width,
     density_plot,
     e_window,
+    held_density_window,
     quietest_third,
     value_at,
 )
@@ -53,6 +55,12 @@ def _corner(legend: pg.LegendItem, x: float) -> None:
     if getattr(legend, "_actviz_corner", None) != x:
         legend._actviz_corner = x
         legend.anchor(itemPos=(x, 0.0), parentPos=(x, 0.0), offset=(6 - 12 * x, 4))
+
+
+def _set_text(label: QtWidgets.QLabel, value: str) -> None:
+    """``setText`` only when the text changes."""
+    if label.text() != value:
+        label.setText(value)
 
 
 def _shrinkable(label: pg.LabelItem) -> None:
@@ -207,6 +215,8 @@ class LikelihoodView(ViewWidget):
         layout.addWidget(page(left), 1)
         layout.addWidget(control_column(side, 210))
         self._y_ranges = None
+        self._t_window: tuple = (None, None)  # (loss, the t range plot 2 holds while y is dragged)
+        self._p_top: tuple = (None, None)  # (loss, the top of plot 2's y range)
         self.on_model_changed(frozenset({"loss"}))
 
     @staticmethod
@@ -261,9 +271,9 @@ class LikelihoodView(ViewWidget):
                 notes += step(spec)
             except (EvaluationError, ValueError) as exc:
                 problems.append(f"{spec.label} ({spec.plugin or 'plugin'}): {exc}")
-        self.warning.setText("\n".join(problems))
+        _set_text(self.warning, "\n".join(problems))
         self.warning.setVisible(bool(problems))
-        self.info.setText("  ".join(notes))
+        _set_text(self.info, "  ".join(notes))
         self.info.setVisible(bool(notes))
 
     def _draw_fit(self, spec) -> list[str]:
@@ -290,8 +300,12 @@ class LikelihoodView(ViewWidget):
 
     def _draw_density(self, spec) -> list[str]:
         """Plot 2: p(t | y) for the current y; bars for a pmf, a curve for a density."""
-        model = self.model
-        d = density_plot(spec, model.params, model.t, float(model["y"]))
+        model, y = self.model, float(self.model["y"])
+        loss = (spec.name, spec.plugin)
+        d = density_plot(spec, model.params, model.t, y)
+        shown = self._t_window[1] if self._t_window[0] == loss else None
+        x_range = held_density_window(spec, y, shown) or d.x_range  # a density's t axis holds while y moves
+        self._t_window = (loss, x_range)
         self.density = d.density
         if d.density.discrete:
             self.bars_p.setOpts(x=d.density.t, height=_finite(d.density.p), width=bar_width(d.density.t))
@@ -305,10 +319,15 @@ class LikelihoodView(ViewWidget):
         self.curve_p.setVisible(not d.density.discrete)
         self.mark_p.setData(d.mark_t, _finite(d.mark_p))
         self._label(self.plot_p, d.axis)
-        self.plot_p.setYRange(0.0, d.top * 1.6, padding=0)  # headroom for the legend
-        self.plot_p.setXRange(*d.x_range, padding=0.02)
-        _corner(self.legend_p, quietest_third(d.x_range, [(d.density.t, d.density.p), (d.mark_t, d.mark_p)]))
-        self._title(self.plot_p, text.density_title(spec, float(model["y"]), d.density.discrete))
+        # from 0, with headroom for the legend (the top at least 1.6 × the peak); held while y is dragged
+        shown = (0.0, self._p_top[1]) if self._p_top[0] == loss else None
+        top = held_range(shown, 0.0, d.top * 1.6)[1]
+        if self._p_top != (loss, top):
+            self._p_top = (loss, top)
+            self.plot_p.setYRange(0.0, top, padding=0)
+        self.plot_p.setXRange(*x_range, padding=0.02)
+        _corner(self.legend_p, quietest_third(x_range, [(d.density.t, d.density.p), (d.mark_t, d.mark_p)]))
+        self._title(self.plot_p, text.density_title(spec, y, d.density.discrete), same_row=(loss, d.density.discrete))
         return d.notes
 
     def _draw_samples(self, spec) -> list[str]:
@@ -360,10 +379,31 @@ class LikelihoodView(ViewWidget):
 
     # setTitle/setLabel re-lay out HTML text (~0.1 ms each): only touch what changed
     @staticmethod
-    def _title(plot: pg.PlotItem, title: str) -> None:
-        if getattr(plot, "_actviz_title", None) != title:
-            plot._actviz_title = title
+    def _title(plot: pg.PlotItem, title: str, same_row: object = None) -> None:
+        """Set a plot's title; ``same_row``: a key of what the title is about (a drag changes only a number).
+
+        While ``same_row`` stays, the new text is set and centred in the title row as it is, without the
+        re-layout of every plot in the window that ``LabelItem.setText`` asks for (the row's height is
+        fixed; its width would follow the text and make the columns drift on every drag frame).
+        """
+        if getattr(plot, "_actviz_title", None) == title:
+            return
+        label = plot.titleLabel
+        quiet = same_row is not None and getattr(plot, "_actviz_title_row", None) == same_row and label.isVisible()
+        plot._actviz_title, plot._actviz_title_row = title, same_row
+        if not quiet:
             plot.setTitle(title, size="9pt")
+            return
+        hold = label.__dict__.get("updateMin"), label.__dict__.get("updateGeometry")
+        label.updateMin = label.updateGeometry = lambda: None  # for the length of one setText: keep the sizes
+        try:
+            label.setText(title)
+        finally:
+            for name, method in zip(("updateMin", "updateGeometry"), hold, strict=True):
+                if method is None:
+                    del label.__dict__[name]
+                else:
+                    setattr(label, name, method)
 
     @staticmethod
     def _label(plot: pg.PlotItem, label: str) -> None:
