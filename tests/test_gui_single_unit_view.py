@@ -220,3 +220,16 @@ def test_loss_axis_top_holds_inside_and_refits_to_round_numbers():
     assert loss_axis_top(0.55, 0.6) >= 0.6  # and when it leaves
     assert loss_axis_top(None, 0.0) > 0  # a zero loss still gets an axis
     assert loss_axis_top(None, float("nan")) == pytest.approx(1.1)  # no finite loss: a unit axis
+
+
+def test_one_head_per_shown_unit_at_its_current_weights(make_view, qtbot):
+    view = make_view({"steps": 20})
+    points = view.heads.points()
+    assert len(points) == 4
+    for point, rule in zip(points, RULES, strict=True):
+        w = view.trainers[rule].path[-1]
+        assert (point.pos().x(), point.pos().y()) == pytest.approx((w[0], w[1]))
+        assert point.brush().color() == view.paths[rule].opts["pen"].color()  # in its unit's colour
+    view.model.set("rules", "logistic")
+    settle(qtbot)
+    assert len(view.heads.points()) == 2

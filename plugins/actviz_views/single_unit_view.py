@@ -90,15 +90,14 @@ class SingleUnitView(ViewWidget):
         self.plot_path.addItem(self.start_marker)
         self.lines: dict[str, pg.PlotDataItem] = {}
         self.paths: dict[str, pg.PlotDataItem] = {}
-        self.heads: dict[str, pg.ScatterPlotItem] = {}
+        self._head_style: dict[str, tuple] = {}
         self.loss_plots: dict[str, pg.PlotItem] = {}
         self.loss_curves: dict[str, pg.PlotDataItem] = {}
         for rule in RULES:
             c = RULE_COLORS[rule]
             self.lines[rule] = self.plot_data.plot(pen=pen(c))
             self.paths[rule] = self.plot_path.plot(pen=pen(c, 1.5), name=RULE_SHORT[rule])
-            self.heads[rule] = pg.ScatterPlotItem(symbol="o", size=8, pen=pen(c, 1), brush=pg.mkBrush(PALETTE[c]))
-            self.plot_path.addItem(self.heads[rule])
+            self._head_style[rule] = (pen(c, 1), pg.mkBrush(PALETTE[c]))
             plot = _plain_axes(pg.PlotItem())
             plot.setTitle(RULE_TINY[rule], size="8pt")
             plot.setProperty("actviz_thumbnail", True)  # one of four small multiples: the layout audit exempts it
@@ -108,6 +107,9 @@ class SingleUnitView(ViewWidget):
             plot.showGrid(x=True, y=True, alpha=0.25)
             self.loss_curves[rule] = plot.plot(pen=pen(c), name=RULE_SHORT[rule])
             self.loss_plots[rule] = plot
+        # every shown unit's current weights, on top of the paths: one item (one setData, one paint per frame)
+        self.heads = pg.ScatterPlotItem(symbol="o", size=8)
+        self.plot_path.addItem(self.heads)
         self.layout_widget.ci.layout.setRowStretchFactor(0, 3)  # the two primary plots before the four small ones
         self.layout_widget.ci.layout.setRowStretchFactor(1, 2)
 
@@ -246,7 +248,7 @@ class SingleUnitView(ViewWidget):
             self.loss_row.addItem(self.loss_plots[rule], row=i // 2, col=i % 2)  # 2 × 2: fits a narrow tab
         self._shown_rules = shown
         for rule in RULES:
-            for item in (self.lines[rule], self.paths[rule], self.heads[rule]):
+            for item in (self.lines[rule], self.paths[rule]):
                 item.setVisible(rule in shown)
         self.data_legend.clear()
         self.data_legend.addItem(self.points_pos, "t = 1")
@@ -260,13 +262,14 @@ class SingleUnitView(ViewWidget):
         u = self.units
         problems = []
         shown = self.shown
+        heads = []
         for rule in shown:
             trainer = u.trainers[rule]
             seg = trainer.line(u.bounds)
             self.lines[rule].setData(*(([], []) if seg is None else seg))
             path = np.asarray(trainer.path)
             self.paths[rule].setData(path[:, 0], path[:, 1])
-            self.heads[rule].setData([path[-1, 0]], [path[-1, 1]])
+            heads.append(path[-1, :2])
             losses = np.asarray(trainer.losses, dtype=float)
             plot = self.loss_plots[rule]
             top = step_axis_top(losses.size - 1)
@@ -292,6 +295,8 @@ class SingleUnitView(ViewWidget):
                 plot.setTitle(title, size="8pt")
             if trainer.error:
                 problems.append(f"{RULE_SHORT[rule]}: {trainer.error}")
+        self.heads.setData(pos=np.array(heads), pen=[self._head_style[r][0] for r in shown],
+                           brush=[self._head_style[r][1] for r in shown])
         # the weight plane holds its scale while the paths stay in it, with the origin (zero weights) in view
         weights = [np.asarray(u.trainers[rule].path)[:, :2] for rule in shown] + [np.zeros((1, 2))]
         hold_range(self.plot_path, *(w[:, 0] for w in weights), axis="x")
