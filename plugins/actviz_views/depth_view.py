@@ -7,6 +7,8 @@ each overlaid activation gets a mean curve and a p10…p90 band, created once.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -66,6 +68,24 @@ class _Slot:
         return len(new)
 
 
+_DIGITS = re.compile(r"\d")
+_TABULAR: dict[str, bool] = {}
+
+
+def _tabular_digits(font: QtGui.QFont) -> bool:
+    """Whether every digit has the same advance in ``font``, regular and bold (most UI fonts: yes)."""
+    key = font.key()
+    if key not in _TABULAR:
+        widths = set()
+        for bold in (False, True):
+            face = QtGui.QFont(font)
+            face.setBold(bold)
+            metrics = QtGui.QFontMetricsF(face)
+            widths |= {(bold, metrics.horizontalAdvance(d)) for d in "0123456789"}
+        _TABULAR[key] = len(widths) == 2
+    return _TABULAR[key]
+
+
 class SteadyLabel(QtWidgets.QWidget):
     """A word-wrapped rich-text readout whose new text re-lays out the page only when its height changes.
 
@@ -79,6 +99,7 @@ class SteadyLabel(QtWidgets.QWidget):
     def __init__(self, text: str = " ", parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.label = QtWidgets.QLabel(text, self)
+        self._measured: tuple[tuple | None, int] = (None, -1)
         self.label.setWordWrap(True)
         self.label.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -104,9 +125,23 @@ class SteadyLabel(QtWidgets.QWidget):
         super().resizeEvent(event)
         self._fit(resized=True)
 
+    def _height(self, width: int) -> int:
+        """The label's height at ``width``; a text that differs only in its digits is not measured again.
+
+        Measuring lays the rich text out (and Qt then lays it out once more to paint); the digits of a
+        readout change on every frame of a drag, and where the font's digits all have one width a new
+        number cannot wrap differently.
+        """
+        key = (width, _DIGITS.sub("0", self.label.text())) if _tabular_digits(self.label.font()) else None
+        if key is not None and self._measured[0] == key:
+            return self._measured[1]
+        height = self.label.heightForWidth(width)
+        self._measured = (key, height)
+        return height
+
     def _fit(self, resized: bool) -> None:
         width = self.width()
-        height = self.label.heightForWidth(width) if width > 0 else -1
+        height = self._height(width) if width > 0 else -1
         if height <= 0:
             height = self.label.sizeHint().height()
         if height == self.height() and not resized:
