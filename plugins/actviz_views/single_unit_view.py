@@ -47,6 +47,12 @@ def _plain_axes(plot: pg.PlotItem) -> pg.PlotItem:
     return guard_plot(plot)
 
 
+def _curve(plot: pg.PlotItem, **opts) -> pg.PlotCurveItem:
+    curve = pg.PlotCurveItem(**opts)
+    plot.addItem(curve)
+    return curve
+
+
 
 class SingleUnitView(ViewWidget):
     """Four single units trained side by side, step by step or continuously."""
@@ -88,15 +94,16 @@ class SingleUnitView(ViewWidget):
         self.start_marker = pg.ScatterPlotItem(symbol="star", size=14, pen=pg.mkPen(PALETTE[6]),
                                                brush=pg.mkBrush(PALETTE[6]), name="start")
         self.plot_path.addItem(self.start_marker)
-        self.lines: dict[str, pg.PlotDataItem] = {}
-        self.paths: dict[str, pg.PlotDataItem] = {}
+        self.lines: dict[str, pg.PlotCurveItem] = {}
+        self.paths: dict[str, pg.PlotCurveItem] = {}
         self._head_style: dict[str, tuple] = {}
         self.loss_plots: dict[str, pg.PlotItem] = {}
-        self.loss_curves: dict[str, pg.PlotDataItem] = {}
+        self.loss_curves: dict[str, pg.PlotCurveItem] = {}
         for rule in RULES:
             c = RULE_COLORS[rule]
-            self.lines[rule] = self.plot_data.plot(pen=pen(c))
-            self.paths[rule] = self.plot_path.plot(pen=pen(c, 1.5), name=RULE_SHORT[rule])
+            # plain curves: no symbols, log axes or downsampling here, so PlotDataItem's wrapping is pure overhead
+            self.lines[rule] = _curve(self.plot_data, pen=pen(c))
+            self.paths[rule] = _curve(self.plot_path, pen=pen(c, 1.5), name=RULE_SHORT[rule])
             self._head_style[rule] = (pen(c, 1), pg.mkBrush(PALETTE[c]))
             plot = _plain_axes(pg.PlotItem())
             plot.setTitle(RULE_TINY[rule], size="8pt")
@@ -105,7 +112,7 @@ class SingleUnitView(ViewWidget):
             plot.setLabel("bottom", "step")
             plot.setLabel("left", LOSS_LABELS[rule])
             plot.showGrid(x=True, y=True, alpha=0.25)
-            self.loss_curves[rule] = plot.plot(pen=pen(c), name=RULE_SHORT[rule])
+            self.loss_curves[rule] = _curve(plot, pen=pen(c), name=RULE_SHORT[rule])
             self.loss_plots[rule] = plot
         # every shown unit's current weights, on top of the paths: one item (one setData, one paint per frame)
         self.heads = pg.ScatterPlotItem(symbol="o", size=8)
