@@ -99,7 +99,7 @@ class SteadyLabel(QtWidgets.QWidget):
     def __init__(self, text: str = " ", parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.label = QtWidgets.QLabel(text, self)
-        self._measured: tuple[tuple | None, int] = (None, -1)
+        self._measured: dict[tuple[int, str, str], int] = {}
         self.label.setWordWrap(True)
         self.label.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -132,11 +132,15 @@ class SteadyLabel(QtWidgets.QWidget):
         readout change on every frame of a drag, and where the font's digits all have one width a new
         number cannot wrap differently.
         """
-        key = (width, _DIGITS.sub("0", self.label.text())) if _tabular_digits(self.label.font()) else None
-        if key is not None and self._measured[0] == key:
-            return self._measured[1]
-        height = self.label.heightForWidth(width)
-        self._measured = (key, height)
+        font = self.label.font()
+        if not _tabular_digits(font):
+            return self.label.heightForWidth(width)
+        key = (width, font.key(), _DIGITS.sub("0", self.label.text()))
+        height = self._measured.get(key)
+        if height is None:
+            if len(self._measured) >= 16:  # a few shapes (a drag between two regimes): forget the oldest
+                del self._measured[next(iter(self._measured))]
+            height = self._measured[key] = self.label.heightForWidth(width)
         return height
 
     def _fit(self, resized: bool) -> None:
