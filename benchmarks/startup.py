@@ -1,4 +1,12 @@
-"""Start-up: whole processes, launch → first painted main window, against a bare Qt window."""
+"""Start-up: whole processes, launch → first painted main window, against a bare Qt window.
+
+Bytecode is compiled as an install leaves it, for both: the probes use a
+private ``PYTHONPYCACHEPREFIX`` that the warm-up launches fill (this machine
+sets ``PYTHONDONTWRITEBYTECODE``, and the repository has no ``__pycache__``,
+so otherwise every actviz start compiled all of actviz's modules — an
+installed actviz has them compiled by ``pip``; bare's PySide6 and pyqtgraph
+always had theirs).
+"""
 
 from __future__ import annotations
 
@@ -15,8 +23,12 @@ from .memory import probe_env, warm_formula_cache
 PROBE = Path(__file__).with_name("startup_probe.py")
 
 
-def launch(mode: str, settings_dir: str) -> dict:
-    env = probe_env(settings_dir)
+def launch(mode: str, settings_dir: str, write_bytecode: bool = False) -> dict:
+    env = dict(probe_env(settings_dir), PYTHONPYCACHEPREFIX=str(Path(settings_dir) / "pycache"))
+    if write_bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
     t0 = time.time()
     proc = subprocess.run([sys.executable, str(PROBE), mode], env=env, capture_output=True, text=True, timeout=120)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
@@ -33,8 +45,8 @@ def run(runs: int = 5, warm: bool = True) -> dict:
     with tempfile.TemporaryDirectory(prefix="actviz-bench-") as settings_dir:
         if warm:  # warm the OS file cache for both, and the formula cache as a second start finds it
             warm_formula_cache(settings_dir)
-            launch("bare", settings_dir)
-            launch("actviz", settings_dir)
+            for mode in ("bare", "actviz", "actviz-nomath"):  # and the bytecode, as an install leaves it
+                launch(mode, settings_dir, write_bytecode=True)
         samples: dict[str, list[dict]] = {"bare": [], "actviz": [], "actviz-nomath": []}
         for _ in range(runs):
             for mode in samples:  # interleaved, so load drift hits both
