@@ -233,3 +233,36 @@ def test_one_head_per_shown_unit_at_its_current_weights(make_view, qtbot):
     view.model.set("rules", "logistic")
     settle(qtbot)
     assert len(view.heads.points()) == 2
+
+
+def test_the_status_line_follows_a_drag_without_re_running_the_page_layout(make_view, qtbot):
+    from PySide6 import QtCore, QtWidgets
+
+    view = make_view()
+    view.show()
+    settle(qtbot)
+    assert view.status_label.width() == view.status_box.width() > 100  # the line spans its box
+    requests = []
+
+    class Watch(QtCore.QObject):
+        def eventFilter(self, obj, event):  # noqa: N802 - Qt API
+            if event.type() == QtCore.QEvent.Type.LayoutRequest:
+                requests.append(obj)
+            return False
+
+    watch = Watch()
+    page = view.status_box.parentWidget()
+    watched = [page, *page.findChildren(QtWidgets.QWidget), view]
+    for widget in watched:
+        widget.installEventFilter(watch)
+    try:
+        texts = set()
+        for confidence in (4.0, 5.0, 6.0):
+            view.model.set("confidence", confidence)
+            settle(qtbot)
+            texts.add(view.status_label.text())
+    finally:
+        for widget in watched:
+            widget.removeEventFilter(watch)
+    assert len(texts) == 3  # the losses in the line changed every time
+    assert [w for w in requests if w is not view.status_box] == []

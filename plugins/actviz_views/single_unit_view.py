@@ -124,9 +124,14 @@ class SingleUnitView(ViewWidget):
         self.explanation = QtWidgets.QLabel()
         self.explanation.setWordWrap(True)
         self.warning = warning_label()
-        self.status_label = QtWidgets.QLabel(" ")
-        # one line whose changing text never resizes the plots above (a reflow cost a second paint per frame)
-        self.status_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+        # one line whose changing text never resizes the plots above (a reflow cost a second paint per frame),
+        # nor re-runs the page's layout: a QLabel invalidates its parent's layout on every new text unless its
+        # size is fixed, so it sits in a box of one line's height, placed by hand
+        self.status_box = QtWidgets.QWidget()
+        self.status_label = QtWidgets.QLabel(" ", self.status_box)
+        self.status_box.setFixedHeight(self.status_label.sizeHint().height())
+        self.status_box.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+        self.status_box.resizeEvent = lambda event: self.status_label.resize(event.size())
         self.run_button = QtWidgets.QPushButton("Run")
         self.run_button.setCheckable(True)
         self.run_button.toggled.connect(self.set_running)
@@ -153,7 +158,7 @@ class SingleUnitView(ViewWidget):
         main.addWidget(self.explanation)
         main.addWidget(self.warning)
         main.addWidget(self.layout_widget, 1)
-        main.addWidget(self.status_label)
+        main.addWidget(self.status_box)
         self.layout_widget.setMinimumHeight(5 * 110)  # two rows of ≥ 120 px data areas; short windows scroll
         layout = QtWidgets.QHBoxLayout(self)
         layout.addWidget(control_column(side, 256))
