@@ -96,6 +96,19 @@ def test_a_scale_drag_calls_each_function_once_per_layer(depth, counting):
     assert all(f.calls == d.calls == 0 for f, d in counting.values())
 
 
+def test_dragging_back_over_passed_values_computes_nothing(depth, counting):
+    values = [round(1.0 + 0.01 * i, 2) for i in range(40)]  # a slow drag: 40 settings × 3 activations
+    for scale in values:
+        depth.model.set("scale", scale)
+        depth.refresh()
+    for f, d in counting.values():
+        f.calls = d.calls = 0
+    for scale in reversed(values):
+        depth.model.set("scale", scale)
+        depth.refresh()
+    assert all(f.calls == d.calls == 0 for f, d in counting.values())
+
+
 def _count_set_data(view):
     calls = []
     for slot in view.slots:

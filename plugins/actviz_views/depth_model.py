@@ -105,9 +105,14 @@ class Frame:
 
 
 class DepthCache:
-    """hidden_deltas per setting: dragging one control recomputes only what changed."""
+    """hidden_deltas per setting: dragging one control recomputes only what changed.
 
-    def __init__(self, size: int = 24) -> None:
+    A result is a few per-layer arrays (~4 KiB at 50 layers), so many are kept: dragging the
+    scale back over values it passed redraws without computing (at 50 × 128 a new setting costs
+    tens of ms per activation).
+    """
+
+    def __init__(self, size: int = 240) -> None:
         self.size = size
         self._items: OrderedDict[tuple, bp.DepthResult] = OrderedDict()
 
