@@ -15,7 +15,7 @@ import pytest
 
 import actviz
 from actviz.host import guard
-from actviz.host.plugins import _name_and_version
+from actviz.host.plugins import _name_and_version, group_entry_points
 from actviz.host.registry import Registry, load_registry
 
 
@@ -149,3 +149,22 @@ def test_a_slow_function_is_still_rejected_by_the_probe(defer):
     assert "slowpoke" not in reg.activations and "quick" in reg.activations
     [problem] = [p for p in reg.problems if p.plugin == "slowmod"]
     assert problem.stage == "probe" and "function is slow: one call on 599 points took longer than" in problem.message
+
+
+@pytest.mark.parametrize("group", ["actviz", "console_scripts", "pytest11", "no_such_group"])
+def test_group_entry_points_are_the_standard_librarys(group):
+    def listed(eps):
+        return [(e.name, e.value, e.group, e.dist.name if e.dist else None) for e in eps]
+
+    assert listed(group_entry_points(group)) == listed(metadata.entry_points(group=group))
+
+
+def test_keyboard_interrupt_from_a_probed_function_is_the_plugins_not_ctrl_c():
+    def interrupts(z):
+        raise KeyboardInterrupt
+
+    spec = actviz.Activation("grumpy", "Grumpy", "z", interrupts, derivative=lambda z: np.ones_like(z))
+    reg = load_registry(extra=[("grumpy_plugin", Plugin([spec]))], entry_points=False)
+    assert "grumpy" not in reg.activations
+    [problem] = [p for p in reg.problems if p.plugin == "grumpy_plugin"]
+    assert problem.stage == "probe" and "function raised KeyboardInterrupt" in problem.message

@@ -381,19 +381,20 @@ def _probe_all(offers: list[_Offer]) -> dict[int, dict[tuple[str, float | None],
     calls: list = []
     keys: list[tuple[dict, tuple[str, float | None], int]] = []
     out: dict[int, dict[tuple[str, float | None], tuple[bool, Any]]] = {}
+    returned: set[tuple[int, float | None]] = set()  # written by the worker; verdicts only by this thread
     for offer in offers:
         spec = offer.spec
         grid, params, mine = probe_grid(spec), spec.defaults, out.setdefault(id(spec), {})
         for t in targets(spec):
             args = () if t is None else (t,)
 
-            def f(spec=spec, grid=grid, args=args, params=params, mine=mine, t=t) -> np.ndarray:
+            def f(spec=spec, grid=grid, args=args, params=params, t=t) -> np.ndarray:
                 y = evaluation.call(spec.function, grid, *args, **params)
-                mine["f", t] = (True, y)  # on the worker, as it happens: f′ is probed only after a good f
+                returned.add((id(spec), t))  # on the worker, as it happens: f′ is probed only after a good f
                 return y
 
-            def df(spec=spec, grid=grid, args=args, params=params, mine=mine, t=t) -> np.ndarray:
-                if ("f", t) not in mine:
+            def df(spec=spec, grid=grid, args=args, params=params, t=t) -> np.ndarray:
+                if (id(spec), t) not in returned:
                     raise _Skipped
                 return evaluation.call(spec.derivative, grid, *args, **params)
 
@@ -403,17 +404,17 @@ def _probe_all(offers: list[_Offer]) -> dict[int, dict[tuple[str, float | None],
                 calls.append(df)
                 keys.append((mine, ("df", t), grid.size))
     seconds = evaluation.SLOW_CALL_SECONDS
-    for (mine, key, points), (returned, value) in zip(keys, guard.run_each_limited(seconds, calls), strict=True):
-        if returned:
+    for (mine, key, points), (ok, value) in zip(keys, guard.run_each_limited(seconds, calls), strict=True):
+        if ok:
             mine[key] = (True, value)
         elif isinstance(value, guard.TimedOut):  # worded as call_within words it
             mine[key] = (False, evaluation.SlowCall(f"one call on {points} points took longer than {seconds:g} s"))
         elif isinstance(value, evaluation.EvaluationError):
             mine[key] = (False, value)
-        elif isinstance(value, KeyboardInterrupt):
-            raise value
-        else:  # _Skipped: not probed ahead; check_spec's own call decides
+        elif isinstance(value, _Skipped):  # not probed ahead: check_spec's own call decides
             mine.pop(key, None)
+        else:  # as call_within: a KeyboardInterrupt on a worker is the plugin's, not Ctrl-C
+            mine[key] = (False, evaluation.EvaluationError(f"raised {evaluation.describe(value)}"))
     return out
 
 
