@@ -143,7 +143,7 @@ def test_wrong_derivative_shows_a_warning_naming_z(qtbot):
     settle(qtbot)
     view = win.views["function"]
     assert view.warning.isVisible() and "at z=" in view.warning.text()
-    assert "1 plugin problem" in win.problems_button.text()
+    qtbot.waitUntil(lambda: "1 plugin problem" in win.problems_button.text(), timeout=5000)  # checked after the paint
 
 
 def test_export_png_svg_csv(window, qtbot, tmp_path, registry):
@@ -318,3 +318,17 @@ def test_f1_shows_the_help_of_the_tab_on_screen(window, registry):
     assert "Pick <i>Logistic</i>" in texts["function"] and "Pick <i>Logistic</i>" not in texts["coin"]
     for spec in registry.views.values():  # every built-in view has help written for a student
         assert spec.plugin != "views" or len(spec.help) > 200, spec.name
+
+
+def test_derivative_checks_wait_for_the_first_picture(qtbot):
+    """The window paints before the deferred derivative checks run; the count appears after."""
+    from actviz.host.registry import load_registry
+
+    registry = load_registry()
+    assert registry.unchecked > 0
+    win = MainWindow(registry=registry)
+    qtbot.addWidget(win)
+    assert registry.unchecked > 0 and "checking" in win.problems_button.text()
+    win.show()
+    qtbot.waitUntil(lambda: registry.unchecked == 0 and "plugin problem" in win.problems_button.text(),
+                    timeout=10000)

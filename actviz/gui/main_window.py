@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import os
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -37,6 +38,25 @@ value, pins, ranges, trained weights) in a file a student can open; Tours → Le
 FORMULA_PLUGIN = "my_functions"
 AUTOSAVE_MS = 1500
 SCENE_FILTER = "actviz scene (*.json)"
+
+
+class _AfterFirstPaint(QtCore.QObject):
+    """Calls ``then`` once ``widget`` has painted for the first time.
+
+    A zero-delay timer set before ``show`` fires before the first paint, so
+    work that should wait for the first picture waits for its paint event.
+    """
+
+    def __init__(self, widget: QtWidgets.QWidget, then: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QtCore.QEvent.Type.Paint:
+            obj.removeEventFilter(self)
+            QtCore.QTimer.singleShot(0, self._then)
+        return False
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -81,7 +101,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabs.currentChanged.connect(self._tab_changed)
         self._build_models()
         self._build_tabs()
-        self._update_problems()
+        self._update_problems(after_first_paint=True)
         self._fit_screen()
         self.resize(1200, 800)
 
@@ -403,7 +423,11 @@ class MainWindow(QtWidgets.QMainWindow):
     def show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, 10000)
 
-    def _update_problems(self) -> None:
+    def _update_problems(self, after_first_paint: bool = False) -> None:
+        if after_first_paint and self.registry.unchecked:  # the derivative checks wait for the first picture
+            self.problems_button.setText("checking plugins…")
+            _AfterFirstPaint(self, self._update_problems)
+            return
         n = len(self.registry.problems)
         self.problems_button.setText(f"{n} plugin problem{'s' if n != 1 else ''}")
         self.problems_button.setStyleSheet("color: #c0392b;" if n else "")

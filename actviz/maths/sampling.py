@@ -26,7 +26,8 @@ def sample_range(low: float, high: float, pixels: int, kinks: Iterable[float] = 
     if inside:
         k = np.asarray(inside)
         xs = np.concatenate([xs, k, np.nextafter(k, -np.inf), np.nextafter(k, np.inf)])
-        xs = np.unique(xs)
+        xs = np.sort(xs)  # np.unique would import numpy.ma before the first paint (~18 ms)
+        xs = xs[np.concatenate([[True], xs[1:] != xs[:-1]])]
     return xs
 
 
