@@ -243,9 +243,9 @@ class FunctionView(ViewWidget):
             self._show_pin_entry(f_curve, d_curve, same)
             # a pin's curves depend on its own function and values and on x only: a drag of the shown
             # function's parameter leaves them as they are (no plugin call, no setData)
-            key = (pin_spec, tuple(pp.items()), pt)
-            if i < len(drawn) and drawn[i][0] == key and np.array_equal(drawn[i][1], xs):
-                problem = drawn[i][2]
+            key = (tuple(pp.items()), pt)
+            if i < len(drawn) and drawn[i][0] is pin_spec and drawn[i][1] == key and np.array_equal(drawn[i][2], xs):
+                problem = drawn[i][3]
             else:
                 pxs = clip_to_domain(xs, getattr(pin_spec, "domain", "real"))
                 problem = ""
@@ -255,9 +255,9 @@ class FunctionView(ViewWidget):
                 except EvaluationError as exc:
                     problem = f"pin {pin_title(pin_spec, values)}: {exc}"
                 if i < len(drawn):
-                    drawn[i] = (key, xs, problem)
+                    drawn[i] = (pin_spec, key, xs, problem)
                 else:
-                    drawn.append((key, xs, problem))
+                    drawn.append((pin_spec, key, xs, problem))
             if problem:
                 pin_problems.append(problem)
             if not same:
