@@ -186,7 +186,8 @@ def test_dragging_how_wrong_redraws_the_units_not_the_points_and_holds_the_scale
         settle(qtbot)
         start = view.trainers["delta"].path[0]
         np.testing.assert_allclose(np.hypot(*start[:2]), confidence)  # the units did follow the control
-        np.testing.assert_array_equal(drawn(view.paths["delta"])[0], [start[0]])
+        assert view.heads.points()[1].pos().x() == pytest.approx(start[0])
+        assert drawn(view.paths["delta"])[0].size == 0  # one point draws no line: not set on every frame
     assert view.units.x is x_before  # the same points, not drawn again
     assert pos_calls[0] == neg_calls[0] == 0
     assert view.plot_data.viewRange() == data_range
@@ -266,3 +267,18 @@ def test_the_status_line_follows_a_drag_without_re_running_the_page_layout(make_
             widget.removeEventFilter(watch)
     assert len(texts) == 3  # the losses in the line changed every time
     assert [w for w in requests if w is not view.status_box] == []
+
+
+def test_a_one_point_loss_or_path_is_left_empty_and_not_set_on_every_frame(make_view, qtbot, monkeypatch):
+    view = make_view()  # step 0: every loss and weight path is one point, which draws no line
+    calls = [_count_set_data(monkeypatch, c) for c in (*view.loss_curves.values(), *view.paths.values())]
+    for confidence in (4.0, 5.0):
+        view.model.set("confidence", confidence)
+        settle(qtbot)
+    assert [c[0] for c in calls] == [0] * 8
+    assert all(drawn(c)[0].size == 0 for c in view.loss_curves.values())
+    view.step(1)
+    settle(qtbot)
+    for rule, curve in view.loss_curves.items():  # two points: a line again
+        np.testing.assert_array_equal(drawn(curve)[1], view.trainers[rule].losses)
+        assert drawn(view.paths[rule])[0].size == 2

@@ -53,6 +53,17 @@ def _curve(plot: pg.PlotItem, **opts) -> pg.PlotCurveItem:
     return curve
 
 
+def _set_line(curve: pg.PlotCurveItem, x: np.ndarray, y: np.ndarray, **opts) -> None:
+    """The line through ``x``, ``y``. One point draws no line: the curve is emptied once instead of being set,
+    and its plot repainted, on every frame of a drag at step 0 (the loss and the weight path start as one point).
+    """
+    if len(x) < 2:
+        if curve.xData is None or len(curve.xData):
+            curve.setData([], [])
+        return
+    curve.setData(x, y, **opts)
+
+
 
 class SingleUnitView(ViewWidget):
     """Four single units trained side by side, step by step or continuously."""
@@ -280,7 +291,7 @@ class SingleUnitView(ViewWidget):
             seg = trainer.line(u.bounds)
             self.lines[rule].setData(*(([], []) if seg is None else seg))
             path = np.asarray(trainer.path)
-            self.paths[rule].setData(path[:, 0], path[:, 1])
+            _set_line(self.paths[rule], path[:, 0], path[:, 1])
             heads.append(path[-1, :2])
             losses = np.asarray(trainer.losses, dtype=float)
             plot = self.loss_plots[rule]
@@ -289,11 +300,11 @@ class SingleUnitView(ViewWidget):
                 plot.setXRange(0.0, top, padding=0)
             finite = np.isfinite(losses)
             if finite.all():
-                self.loss_curves[rule].setData(np.arange(losses.size), losses)
+                _set_line(self.loss_curves[rule], np.arange(losses.size), losses)
                 high = float(losses.max())
             else:
-                self.loss_curves[rule].setData(np.arange(losses.size), np.where(finite, losses, np.nan),
-                                               connect="finite")
+                _set_line(self.loss_curves[rule], np.arange(losses.size), np.where(finite, losses, np.nan),
+                          connect="finite")
                 high = float(losses[finite].max()) if finite.any() else 1.0
             # from 0, so a flat loss looks flat (autorange would magnify a 1e-4 drift); the top holds still
             # while a drag keeps the loss between a third of it and it (no axis re-rendered every frame)
