@@ -230,23 +230,23 @@ def test_the_log_grid_draws_no_minor_lines_where_decades_are_close(qtbot, regist
 
 
 def test_steady_label_measures_a_new_shape_of_text_not_new_digits(qtbot, monkeypatch):
-    from actviz_views import depth_view
+    from actviz.gui import steady_label
 
-    box = depth_view.SteadyLabel("ratio <b>1.23</b> at t = 0.3")
+    box = steady_label.SteadyLabel("ratio <b>1.23</b> at t = 0.3")
     qtbot.addWidget(box)
     box.resize(300, 40)
     box.show()
     measured = []
     original = box.label.heightForWidth
     monkeypatch.setattr(box.label, "heightForWidth", lambda w: (measured.append(w), original(w))[1])
-    tabular = depth_view._tabular_digits(box.label.font())
+    tabular = steady_label._tabular_digits(box.label.font())
     box.setText("ratio <b>4.56</b> at t = 0.7")
     assert len(measured) == (0 if tabular else 1)
     long = "a much longer readout that needs more than one line at this width " * 3
     box.setText(long)
     assert len(measured) == (1 if tabular else 2)
     assert box.height() == box.label.height() == original(300) and box.height() > 40
-    monkeypatch.setitem(depth_view._TABULAR, box.label.font().key(), False)  # proportional digits: always measured
+    monkeypatch.setitem(steady_label._TABULAR, box.label.font().key(), False)  # proportional digits: always measured
     box.setText("ratio <b>7.89</b> at t = 0.1")
     before = len(measured)
     box.setText("ratio <b>1.11</b> at t = 0.1")

@@ -10,6 +10,7 @@ from actviz.gui.binder import Binding, bind
 from actviz.gui.controls import ControlPanel
 from actviz.gui.formula import FormulaLabel
 from actviz.gui.headless import build_view, close_view
+from actviz.gui.steady_label import SteadyLabel
 from actviz.gui.viewbase import (
     PALETTE,
     ViewContext,
@@ -27,6 +28,6 @@ from actviz.specs import Choice, FunctionChoice, Param
 
 __all__ = [
     "PALETTE", "Binding", "Choice", "ControlPanel", "FormulaLabel", "FunctionChoice", "History", "Key",
-    "ModelError", "Param", "ViewContext", "ViewModel", "ViewWidget", "bind", "build_view", "close_view",
+    "ModelError", "Param", "SteadyLabel", "ViewContext", "ViewModel", "ViewWidget", "bind", "build_view", "close_view",
     "control_column", "guard_plot", "hold_range", "page", "pen", "themed_plot_colors", "warning_label",
 ]

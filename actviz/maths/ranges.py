@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-__all__ = ["data_bounds", "held_range", "nice_range"]
+__all__ = ["PADDING", "SHRINK", "data_bounds", "held_range", "nice_range"]
 
 #: a held range is re-fitted when the data spans less than this share of it
 SHRINK = 1 / 3

@@ -17,6 +17,7 @@ from actviz.gui import (
     PALETTE,
     ControlPanel,
     FormulaLabel,
+    SteadyLabel,
     ViewContext,
     ViewWidget,
     bind,
@@ -32,7 +33,6 @@ from actviz.maths.ranges import SHRINK
 from actviz_views import delta_text as text
 from actviz_views.delta_model import Z_LIMIT, DeltaModel, Frame, WrongCache, compute, robust_range, rules_of
 from actviz_views.delta_pairs import MAX_PAIRS
-from actviz_views.depth_view import SteadyLabel
 
 DASH = QtCore.Qt.PenStyle.DashLine
 PAIR_KEYS = ("activation", "loss", "t")
