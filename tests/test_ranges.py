@@ -62,3 +62,34 @@ def test_hold_range_sets_the_plot_once_and_keeps_it(qtbot) -> None:
     assert plot.getViewBox().state["autoRange"][1] is False
     assert hold_range(plot, np.array([0.0, 9.0]))
     assert plot.viewRange()[1][1] >= 9.0
+
+
+def test_settle_plots_walks_the_scene_again_only_when_a_plot_comes(qtbot) -> None:
+    import pyqtgraph as pg
+    from PySide6 import QtWidgets
+
+    from actviz.gui.viewbase import settle_plots
+
+    widget = QtWidgets.QWidget()
+    qtbot.addWidget(widget)
+    layout = QtWidgets.QVBoxLayout(widget)
+    graphics = pg.GraphicsLayoutWidget()
+    layout.addWidget(graphics)
+    first = graphics.addPlot(row=0, col=0)
+    first.showGrid(x=True, y=True, alpha=0.25)
+    walks = []
+    real = widget.findChildren
+    widget.findChildren = lambda *a: walks.append(1) or real(*a)
+    settle_plots(widget)
+    settle_plots(widget)
+    assert len(walks) == 1  # the second frame reuses the walk
+    assert first.getAxis("left")._actviz_grid == first.getAxis("left").grid
+    second = graphics.addPlot(row=1, col=0)
+    second.showGrid(x=True, y=True, alpha=0.25)
+    settle_plots(widget)
+    assert len(walks) == 2
+    axis = second.getAxis("left")
+    assert axis._actviz_grid == axis.grid and axis.style["autoReduceTextSpace"] is False
+    first.showGrid(x=False, y=False)  # a change on a plot already walked is still seen
+    settle_plots(widget)
+    assert first.getAxis("left")._actviz_grid is False and len(walks) == 2

@@ -234,23 +234,46 @@ def settle_plots(widget: QtWidgets.QWidget) -> None:
     with the grid opaque, drawing it is cheaper than re-rendering the pixmap
     whenever the ticks move.
     """
-    for view in widget.findChildren(pg.GraphicsView):
-        for item in view.scene().items():
-            if isinstance(item, pg.ViewBox):
-                for _ in range(6):  # a new range re-clips the curves, which may move it once more
-                    if getattr(item, "_autoRangeNeedsUpdate", False):
-                        item.updateAutoRange()
-                    elif getattr(item, "_matrixNeedsUpdate", False):
-                        item.updateMatrix()
-                    else:
-                        break
-            elif isinstance(item, pg.AxisItem):
-                if item.style.get("autoReduceTextSpace", True):
-                    # an axis that narrows when its labels get shorter re-lays out the plot inside the
-                    # paint and costs another paint; it only ever widens (a few times, then never)
-                    item.setStyle(autoReduceTextSpace=False)
-                if getattr(item, "_actviz_grid", False) != item.grid:
-                    _opaque_grid(item, view.backgroundBrush().color())
+    try:
+        _settle(_plot_items(widget))
+    except RuntimeError:  # an item was deleted since the walk: walk again
+        widget.__dict__.pop("_actviz_plot_items", None)
+        _settle(_plot_items(widget))
+
+
+def _plot_items(widget: QtWidgets.QWidget) -> list[tuple[Any, pg.GraphicsView]]:
+    """``widget``'s ViewBoxes and axes, found by walking its scenes once and again when a ViewBox comes or goes.
+
+    Walking every scene item wraps each in Python: ~1 ms of a drag frame, for a list that changes only
+    when a plot is added (every plot has a ViewBox, so pyqtgraph's registry of them is the stamp).
+    """
+    stamp = len(pg.ViewBox.AllViews)
+    cached = widget.__dict__.get("_actviz_plot_items")
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    found = [(item, view) for view in widget.findChildren(pg.GraphicsView) for item in view.scene().items()
+             if isinstance(item, (pg.ViewBox, pg.AxisItem))]
+    widget.__dict__["_actviz_plot_items"] = (stamp, found)
+    return found
+
+
+def _settle(items: list[tuple[Any, pg.GraphicsView]]) -> None:
+    for item, view in items:
+        if isinstance(item, pg.ViewBox):
+            for _ in range(6):  # a new range re-clips the curves, which may move it once more
+                if getattr(item, "_autoRangeNeedsUpdate", False):
+                    item.updateAutoRange()
+                elif getattr(item, "_matrixNeedsUpdate", False):
+                    item.updateMatrix()
+                else:
+                    break
+        else:
+            if item.style.get("autoReduceTextSpace", True):
+                # an axis that narrows when its labels get shorter re-lays out the plot inside the
+                # paint and costs another paint; it only ever widens (a few times, then never)
+                item.setStyle(autoReduceTextSpace=False)
+            if getattr(item, "_actviz_grid", False) != item.grid:
+                _opaque_grid(item, view.backgroundBrush().color())
 
 
 def _opaque_grid(axis: pg.AxisItem, background: Any) -> None:
