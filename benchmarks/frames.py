@@ -103,6 +103,61 @@ def paints_histogram(paints: list[int]) -> dict[str, int]:
     return dict(sorted(out.items()))
 
 
+class NoRepaint(RuntimeError):
+    """The control changes nothing a graphics view draws (its frame is measured by :func:`measure_redraws`)."""
+
+
+def measure_redraws(app: QtWidgets.QApplication, view, perturb: Callable[[int], None], repeats: int,
+                    warmup: int = 5) -> dict:
+    """Frames of a control that repaints no graphics view (the playground's learning rate while paused).
+
+    A frame is ``perturb(i)`` → the view's redraw returned (``view.redrawn``) → every widget repaint it
+    caused (a readout, the control itself), until a few event-loop passes paint nothing; it ends with the
+    later of the redraw and the last widget paint. ``paints`` counts graphics-view paints: 0 per frame.
+    """
+    widgets = [w for w in (view, *view.findChildren(QtWidgets.QWidget)) if w.isVisible()]
+    counter = PaintCounter(widgets)
+    redrawn: list[float] = []
+
+    def done() -> None:
+        redrawn.append(time.perf_counter())
+
+    view.redrawn.connect(done)
+    samples: list[float] = []
+    timeouts = 0
+    try:
+        for i in range(warmup):
+            perturb(i)
+            flush(app)
+        for step in range(warmup, warmup + repeats):
+            flush(app)
+            redrawn.clear()
+            t0 = time.perf_counter()
+            perturb(step)
+            end, last, quiet = t0 + FRAME_TIMEOUT, t0, 0
+            while True:
+                seen = sum(counter.counts.values())
+                app.processEvents()
+                now = time.perf_counter()
+                if sum(counter.counts.values()) != seen:
+                    last, quiet = now, 0
+                elif redrawn:
+                    quiet += 1
+                    if quiet >= QUIET_PASSES:
+                        break
+                if now > end:
+                    timeouts += 1
+                    break
+            samples.append((max(last, redrawn[-1] if redrawn else last) - t0) * 1e3)
+    finally:
+        view.redrawn.disconnect(done)
+        counter.remove()
+    result = stats(samples)
+    result.update(viewports=0, paints_per_frame_min=0, paints_per_frame_max=0, timeouts=timeouts,
+                  paints={"0": len(samples)})
+    return result
+
+
 def measure_frames(app: QtWidgets.QApplication, counter: PaintCounter, perturb: Callable[[int], None],
                    repeats: int, warmup: int = 5, settle: float = 0.0) -> dict:
     """Time ``repeats`` frames of ``perturb(i)`` → every expected viewport painted.
@@ -113,7 +168,7 @@ def measure_frames(app: QtWidgets.QApplication, counter: PaintCounter, perturb: 
     """
     expected = expected_viewports(app, counter, perturb)
     if not expected:
-        raise RuntimeError("no viewport repaints when this control changes")
+        raise NoRepaint("no viewport repaints when this control changes")
     # indices run on from the warm-up's, so every frame alternates the value (a model key without jitter
     # set to the value it already has would draw nothing)
     step = 5

@@ -17,7 +17,7 @@ from collections.abc import Callable
 import numpy as np
 
 from . import WINDOW_SIZE
-from .frames import PaintCounter, flush, graphics_viewports, measure_frames, stats
+from .frames import NoRepaint, PaintCounter, flush, graphics_viewports, measure_frames, measure_redraws, stats
 
 #: the function the function view shows while dragged (has a parameter), and what gets pinned
 FUNCTION = "logistic"
@@ -147,11 +147,16 @@ def measure_view(app, view, label: str, perturb: Callable[[int], None], repeats:
     counter = PaintCounter(graphics_viewports(view))
     try:
         result = measure_frames(app, counter, perturb, repeats, warmup)
+    except NoRepaint:  # the control changes nothing drawn (e.g. the playground's learning rate while paused)
+        result = measure_redraws(app, view, perturb, repeats, warmup)
+        floor = False
     finally:
         counter.remove()
     result["control"] = label
     result["curves"] = len(curve_shape(view))
-    if floor:
+    if not floor and result["viewports"] == 0:
+        result["floor_missing"] = "the drag repaints no graphics view"
+    elif floor:
         shapes = capture(view, perturb, lambda: flush(app, 0.02))
         result["floor_shape"] = [s.summary() for s in shapes]
         if shapes:

@@ -35,7 +35,9 @@ def test_every_view_paints_each_frame_exactly_once(latency_results):
     for name, res in [*r["views"].items(), *r["zoom"].items()]:
         _positive_stats(res)
         assert res["timeouts"] == 0, name
-        assert res["viewports"] >= 1, name
+        if res["viewports"] == 0:  # the drag repaints no plot (the playground's learning rate while paused)
+            assert name == "playground" and res["paints"] == {"0": res["n"]}, name
+            continue
         assert res["paints"] == {"1": res["n"] * res["viewports"]}, f"{name}: paints per frame {res['paints']}"
     assert set(r["zoom"]) == {"10", "1000", "1e+06"}
     _positive_stats(r["naive_floor"])
@@ -94,11 +96,13 @@ def test_each_plugin_function_is_called_once_per_curve_per_frame(qapp):
     finally:
         latency.close_window(window, app)
     assert r["frames"] == 3
+    shown = r["functions"][r["shown"]]
+    assert shown["f"] == 1 and shown["df"] == 1, f"{r['shown']}: f {shown['f']}×, f′ {shown['df']}× per frame"
     for name, c in r["functions"].items():
-        assert c["f"] == 1, f"{name}: f called {c['f']}× per frame"
-        assert c["df"] == 1, f"{name}: f′ called {c['df']}× per frame"
+        if name != r["shown"]:  # a pin depends on x and its own values only: not re-evaluated while β moves
+            assert c["f"] == 0 and c["df"] == 0, f"pin {name}: f {c['f']}×, f′ {c['df']}× per frame"
     # the shown function's one call of f also feeds the numerical f′ and the derivative check
-    assert r["functions"][r["shown"]]["f_points"] > 3 * r["functions"]["tanh"]["f_points"]
+    assert shown["f_points"] > 3 * 900
 
 
 def test_startup_structure():
