@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import pytest
+from actviz_views.function_view import CHECK_REST_MS
 
 import actviz
 from actviz.gui import build_view, close_view
@@ -111,7 +112,7 @@ class _WrongAboveTwo:
                                   params=(actviz.Param("a", 1.0, 0.0, 4.0),))]
 
 
-def test_the_derivative_check_follows_a_drag_right_after_the_paint(qtbot):
+def test_the_derivative_check_follows_a_drag_once_the_value_rests(qtbot):
     reg = actviz.load_registry(extra=[("wrong_above_two", _WrongAboveTwo())])
     win = MainWindow(registry=reg)
     qtbot.addWidget(win)
@@ -122,12 +123,15 @@ def test_the_derivative_check_follows_a_drag_right_after_the_paint(qtbot):
     assert not view.warning.isVisibleTo(view) and view.mismatch is None
     view.model.set("function.a", 3.0)
     view.refresh()
-    assert view.mismatch is None  # the curves first; the check is queued
+    assert view.mismatch is None  # the curves first; the check waits until the value rests
+    assert view._check_timer.interval() == CHECK_REST_MS and view._check_timer.isActive()
+    qtbot.waitUntil(lambda: view.mismatch is not None, timeout=5000)
     settle(qtbot)
-    assert view.mismatch is not None and "analytic 6," in view.warning.text() and view.warning.isVisibleTo(view)
+    assert "analytic 6," in view.warning.text() and view.warning.isVisibleTo(view)
     view.model.set("function.a", 1.5)
     view.refresh()
     assert "analytic 6," in view.warning.text()  # the last verdict stays until the new one: no flicker of the layout
+    qtbot.waitUntil(lambda: view.mismatch is None, timeout=5000)
     settle(qtbot)
     assert view.mismatch is None and view.warning.text() == "" and not view.warning.isVisibleTo(view)
 

@@ -17,6 +17,9 @@ from actviz.gui import FormulaLabel, ViewContext, ViewWidget, guard_plot, hold_r
 from actviz.maths.sampling import clip_to_domain
 from actviz_views.function_model import FunctionModel, compute, pin_title, sample, split_values
 
+#: how long a moved value must rest before the shown function's derivative is checked again (ms)
+CHECK_REST_MS = 80
+
 
 class FunctionView(ViewWidget):
     """f(z) above f′(z) for the model's function; pins overlay other functions."""
@@ -30,14 +33,15 @@ class FunctionView(ViewWidget):
         self.mismatch = None
         self.pin_curves: list[tuple[pg.PlotDataItem, pg.PlotDataItem]] = []
         self._pin_drawn: list = []  # per pin: what its curves were last drawn from, and the problem it had
-        # the derivative check runs after the frame's paint while a drawn function's parameter or range moves
+        # while a drawn function's parameter or range moves, its derivative check waits until the value
+        # rests (CHECK_REST_MS): a drag's frames draw, the verdict follows the last one
         self._check = None  # the check still to run (Curves.check), or None
         self._checked_spec = None  # the function the last check was for
         self._problems: tuple[list[str], list[str]] = ([], [])  # the frame's own warning lines, and its pins'
         self._check_lines: list[str] = []  # the last check's warning lines
         self._check_timer = QtCore.QTimer(self)
         self._check_timer.setSingleShot(True)
-        self._check_timer.setInterval(0)
+        self._check_timer.setInterval(CHECK_REST_MS)
         self._check_timer.timeout.connect(self._run_check)
 
         self.layout_widget = pg.GraphicsLayoutWidget()
@@ -225,7 +229,7 @@ class FunctionView(ViewWidget):
             self.mismatch, self._check_lines = curves.mismatch, []  # no check, or one already in problems
         elif self._checked_spec is not spec:  # a new function: its verdict comes with its first picture
             self._run_check(show=False)
-        else:  # the same function, moved: paint first, check right after (the last verdict stays until then)
+        else:  # the same function, moved: check once the value rests (the last verdict stays until then)
             self._check_timer.start()
         pin_problems: list[str] = []
         self._set(self.curve_f, xs, self.values)
