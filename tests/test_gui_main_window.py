@@ -332,3 +332,25 @@ def test_derivative_checks_wait_for_the_first_picture(qtbot):
     win.show()
     qtbot.waitUntil(lambda: registry.unchecked == 0 and "plugin problem" in win.problems_button.text(),
                     timeout=10000)
+
+
+def test_start_up_makes_only_the_shown_views_model_and_restores_the_others_when_asked(
+        qtbot, registry, private_settings):
+    win = MainWindow(registry=registry)
+    qtbot.addWidget(win)
+    win.restore_state()
+    win.models["coin"].set("k", 4)
+    win.show_view("coin")
+    assert win.save_state()
+    win.close()
+    again = MainWindow(registry=registry)
+    qtbot.addWidget(again)
+    again.restore_state()
+    assert again.current_view_name() == "coin"
+    assert set(again.models.made()) == {"function", "coin"}  # the first tab's and the saved tab's, no other
+    assert again.models["coin"]["k"] == 4
+    assert again.collect_state()["views"]["delta"] == win.collect_state()["views"]["delta"]  # kept, not made
+    assert "delta" not in again.models.made()
+    assert again.models["delta"]["pairs"] == win.models["delta"]["pairs"]
+    assert set(again.models) == set(again.view_names)  # iterating makes every model, as before
+    assert set(again.models.made()) == set(again.view_names)
