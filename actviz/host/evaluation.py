@@ -147,10 +147,16 @@ def _same_bits(frozen: np.ndarray, x: np.ndarray) -> bool:
     Comparing the bits as integers is one pass (~30× faster on 100k floats
     than ``array_equal(equal_nan=True)``, a large share of a depth frame).
     """
-    if x.dtype.kind == "f" and x.flags.c_contiguous:
-        unsigned = np.dtype(f"u{x.dtype.itemsize}")
-        return np.array_equal(frozen.view(unsigned), x.view(unsigned))
+    if x.dtype.kind == "f" and x.flags.c_contiguous and frozen.flags.c_contiguous and frozen.dtype == x.dtype:
+        if frozen.shape != x.shape:  # a read-only array's shape can still be set
+            return False
+        unsigned = _UNSIGNED.get(x.dtype.itemsize) or np.dtype(f"u{x.dtype.itemsize}")
+        return bool((frozen.view(unsigned) == x.view(unsigned)).all())  # array_equal's own checks cost ~5 µs
     return np.array_equal(frozen, x, equal_nan=x.dtype.kind in "fc")
+
+
+_UNSIGNED = {n: np.dtype(f"u{n}") for n in (2, 4, 8)}
+_FLOAT = np.dtype(float)
 
 
 def _checked(fn: Callable, x: np.ndarray, args: tuple, params: Mapping[str, Any]) -> np.ndarray:
@@ -169,6 +175,8 @@ def _checked(fn: Callable, x: np.ndarray, args: tuple, params: Mapping[str, Any]
         raise EvaluationError(f"raised {describe(exc)}") from exc
     if not _same_bits(frozen, x):
         raise EvaluationError(WRITES_INPUT)
+    if type(out) is np.ndarray and out.dtype == _FLOAT and out.shape == x.shape:  # what the checks below pass as is
+        return out
     try:  # converting runs the returned object's code (__array__, __len__, __float__ …)
         with np.errstate(all="ignore"):
             arr = np.asarray(out)

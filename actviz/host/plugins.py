@@ -17,6 +17,7 @@ import functools
 import os
 import pathlib
 import traceback
+import types
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -68,8 +69,27 @@ def disabled_from_env(environ: dict[str, str] | None = None) -> set[str]:
     return {part.strip() for part in raw.split(",") if part.strip()}
 
 
+#: attribute types that are never a routine, so never a hook implementation (what a plugin module mostly holds)
+_NOT_ROUTINES = frozenset({types.ModuleType, str, bytes, int, float, bool, type(None), dict, list, tuple, set,
+                           frozenset})
+
+
+class _PluginManager(pluggy.PluginManager):
+    """pluggy's manager, skipping the attributes that cannot be hooks without ``inspect.isroutine``.
+
+    ``register`` asks about every name in ``dir(plugin)``; a plugin module's
+    are mostly modules and strings (``np``, ``__file__`` …), and pluggy's
+    check of each costs ~3 µs. Anything else is decided by pluggy.
+    """
+
+    def parse_hookimpl_opts(self, plugin: Any, name: str) -> Any:
+        if type(getattr(plugin, name)) in _NOT_ROUTINES:  # raising as pluggy would
+            return None
+        return super().parse_hookimpl_opts(plugin, name)
+
+
 def make_plugin_manager() -> pluggy.PluginManager:
-    pm = pluggy.PluginManager("actviz")
+    pm = _PluginManager("actviz")
     pm.add_hookspecs(hookspecs)
     return pm
 
@@ -320,6 +340,7 @@ def load_plugins(
     return pm, infos, problems
 
 
+@functools.cache
 def _hookspec_names() -> list[str]:
     return sorted(n for n in vars(hookspecs) if n.startswith("actviz_"))
 

@@ -1,0 +1,78 @@
+"""The guard's fast path: a module dict whose version tag did not move is not compared name by name."""
+
+from __future__ import annotations
+
+import math
+import sys
+
+import numpy as np
+import pytest
+
+from actviz.host import guard
+
+needs_tag = pytest.mark.skipif(guard._dict_version is None, reason="no dict version tag on this interpreter")
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython" or not (3, 11) <= sys.version_info[:2] <= (3, 13),
+                    reason="the tag is read on CPython 3.11-3.13 only")
+def test_the_version_reader_is_used_on_this_interpreter():
+    assert guard._dict_version is not None
+
+
+@needs_tag
+def test_untouched_modules_are_not_compared_name_by_name(monkeypatch):
+    compared = []
+    real = guard._unchanged
+    monkeypatch.setattr(guard, "_unchanged", lambda now, before: compared.append(1) or real(now, before))
+    with guard.one_snapshot():
+        for _ in range(5):
+            assert guard.GlobalState().undo() == []
+    assert compared == []
+
+
+@needs_tag
+def test_every_kind_of_change_is_still_found_and_undone(monkeypatch):
+    tanh, pi = np.tanh, math.pi
+    with guard.one_snapshot():
+        state = guard.GlobalState()
+        vars(np)["tanh"] = np.sin  # straight into the dict, no setattr
+        assert state.undo() == ["replaced numpy.tanh"]
+        assert np.tanh is tanh
+        state = guard.GlobalState()
+        math.pi = pi  # set to itself: the tag moves, the comparison finds nothing
+        assert state.undo() == []
+        state = guard.GlobalState()
+        np.actviz_added = 1
+        del math.pi
+        assert sorted(state.undo()) == ["added numpy.actviz_added", "deleted math.pi"]
+        assert not hasattr(np, "actviz_added") and math.pi == pi
+        assert guard.GlobalState().undo() == []  # the next plugin is not blamed
+
+
+def test_without_the_tag_the_full_comparison_still_names_the_change(monkeypatch):
+    monkeypatch.setattr(guard, "_dict_version", None)
+    tanh = np.tanh
+    state = guard.GlobalState()
+    assert state.versions is None
+    np.tanh = np.sin
+    assert state.undo() == ["replaced numpy.tanh"]
+    assert np.tanh is tanh
+
+
+def test_an_input_whose_shape_or_dtype_was_set_is_still_reported_as_written():
+    from actviz.host import evaluation
+
+    def reshapes(z):
+        z.shape = (1, -1)  # allowed on a read-only array
+        return np.tanh(z).ravel()
+
+    def retypes(z):
+        z.dtype = np.int64  # a new view of the same bytes
+        return np.zeros(z.shape)
+
+    x = np.linspace(-2.0, 2.0, 11)
+    for fn in (reshapes, retypes):
+        with pytest.raises(evaluation.EvaluationError, match="read-only|input"):
+            evaluation._checked(fn, x, (), {})
+    y = evaluation._checked(lambda z: np.tanh(z), x, (), {})
+    assert y.dtype == float and y.shape == x.shape and np.array_equal(y, np.tanh(x))
