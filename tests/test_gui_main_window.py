@@ -354,3 +354,19 @@ def test_start_up_makes_only_the_shown_views_model_and_restores_the_others_when_
     assert again.models["delta"]["pairs"] == win.models["delta"]["pairs"]
     assert set(again.models) == set(again.view_names)  # iterating makes every model, as before
     assert set(again.models.made()) == set(again.view_names)
+
+
+def test_opening_a_view_forgets_the_source_lines_importing_read_but_keeps_hand_registered_code(window, qtbot):
+    import linecache
+
+    from actviz.gui.main_window import drop_source_lines
+
+    linecache.getline(actviz.__file__, 1)  # as PySide6 reads every module imported after it
+    linecache.cache["<cell 1>"] = (9, None, ["x = 1\n"], "<cell 1>")  # an interactive session's code
+    assert actviz.__file__ in linecache.cache
+    window.show_view("coin")
+    assert actviz.__file__ not in linecache.cache
+    assert linecache.cache["<cell 1>"][2] == ["x = 1\n"]
+    assert linecache.getline(actviz.__file__, 1)  # read again when a traceback needs it
+    assert drop_source_lines() >= 1
+    del linecache.cache["<cell 1>"]

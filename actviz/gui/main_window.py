@@ -10,6 +10,7 @@ the widgets are created when their tab is first shown.
 from __future__ import annotations
 
 import html
+import linecache
 import os
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -57,6 +58,21 @@ class _AfterFirstPaint(QtCore.QObject):
             obj.removeEventFilter(self)
             QtCore.QTimer.singleShot(0, self._then)
         return False
+
+
+def drop_source_lines() -> int:
+    """Forget the source lines that importing read, as the file can give them again; returns how many files.
+
+    PySide6 reads the whole source of every module imported after it (through
+    ``linecache``, to see whether it names PySide6), and ``linecache`` keeps
+    it: ~7 MiB of strings, ~200 000 lines, for pyqtgraph, actviz and its views.
+    Entries without a file (code registered by hand, e.g. an interactive
+    session's) are kept; a traceback reads the files again when it needs them.
+    """
+    dropped = [name for name, entry in list(linecache.cache.items()) if len(entry) == 4 and entry[1] is not None]
+    for name in dropped:
+        linecache.cache.pop(name, None)
+    return len(dropped)
 
 
 class LazyModels(Mapping[str, ViewModel]):
@@ -152,6 +168,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_models()
         self._build_tabs()
         self._update_problems(after_first_paint=True)
+        _AfterFirstPaint(self, drop_source_lines)
         self._fit_screen()
         self.resize(1200, 800)
 
@@ -322,6 +339,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._show_error(index, spec.label, message)
             return None
         self.views[name] = view
+        drop_source_lines()  # what opening it imported
         drop_background_cache(view)
         self._replace_tab(index, view, spec.label)
         view.schedule_refresh()
