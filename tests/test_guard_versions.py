@@ -76,3 +76,37 @@ def test_an_input_whose_shape_or_dtype_was_set_is_still_reported_as_written():
             evaluation._checked(fn, x, (), {})
     y = evaluation._checked(lambda z: np.tanh(z), x, (), {})
     assert y.dtype == float and y.shape == x.shape and np.array_equal(y, np.tanh(x))
+
+
+def test_no_cyclic_collection_runs_while_the_registry_loads_and_the_collector_is_as_it_was(monkeypatch):
+    import gc
+
+    from actviz.host import registry
+
+    loading, collections = [False], []
+    real = registry._load
+
+    def load(*args):
+        loading[0] = True
+        try:
+            return real(*args)
+        finally:
+            loading[0] = False
+
+    def seen(phase, info):
+        if phase == "start" and loading[0]:
+            collections.append(info["generation"])
+
+    monkeypatch.setattr(registry, "_load", load)
+    gc.callbacks.append(seen)
+    try:
+        for _ in range(2):
+            registry.load_registry()
+        assert collections == []
+        assert gc.isenabled()
+        gc.disable()
+        registry.load_registry()
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
+        gc.callbacks.remove(seen)

@@ -202,9 +202,13 @@ def _dict_version_reader() -> Callable[[dict], int] | None:
         import ctypes  # numpy has imported it already
 
         head = object.__basicsize__  # PyObject_HEAD; then ma_used, then ma_version_tag
+        tags: dict[int, tuple[dict, Any]] = {}  # by id: the dict (kept alive) and a live view of its tag
 
         def version(d: dict) -> int:
-            return ctypes.c_uint64.from_address(id(d) + head + 8).value
+            found = tags.get(id(d))
+            if found is None or found[0] is not d:
+                found = tags[id(d)] = (d, ctypes.c_uint64.from_address(id(d) + head + 8))
+            return found[1].value
 
         def used(d: dict) -> int:
             return ctypes.c_ssize_t.from_address(id(d) + head).value

@@ -8,9 +8,11 @@ plugin. What passes is in ``.activations``, ``.losses`` and ``.views``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import itertools
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -524,6 +526,29 @@ def load_registry(
     time-bounded); its derivative check runs when ``problems`` is first
     read (``defer_derivatives``), or at once when that is False.
     """
+    with _collection_paused():
+        return _load(disabled, extra, entry_points, safe_mode, only, defer_derivatives)
+
+
+@contextlib.contextmanager
+def _collection_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the registry loads (as it was again after).
+
+    A load allocates tens of thousands of objects that live on (modules,
+    functions, specs); the collector scanned them ~20 times on the way (~10 ms
+    of 200 plugins). They are collected as usual after the load.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _load(disabled: Iterable[str], extra: Iterable[tuple[str, Any]], entry_points: bool, safe_mode: bool,
+          only: Iterable[str] | None, defer_derivatives: bool) -> Registry:
     pending: list[_Pending] = []
     with guard.one_snapshot():  # imports and hooks run plugin code only: numpy's namespace is copied once
         pm, infos, problems = load_plugins(disabled, extra, entry_points, safe_mode=safe_mode, only=only)
