@@ -110,3 +110,23 @@ def test_no_cyclic_collection_runs_while_the_registry_loads_and_the_collector_is
     finally:
         gc.enable()
         gc.callbacks.remove(seen)
+
+
+def test_metadata_files_read_as_read_text_reads_them(tmp_path):
+    from importlib import metadata
+
+    from actviz.host.plugins import _read_text
+
+    info = tmp_path / "crlf_dist-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_bytes(b"Metadata-Version: 2.1\r\nName: crlf_dist\r\nVersion: 1.0\r\n"
+                                    b"\r\nbody \xc3\xa9\rend\n")
+    (info / "entry_points.txt").write_bytes(b"[actviz]\r\ncrlf = crlf_mod\r\n")
+    (info / "RECORD").mkdir()  # a directory where a file is expected
+    (info / "big.txt").write_bytes(b"x" * 200_000)
+    dist = metadata.PathDistribution(info)
+    for name in ("METADATA", "entry_points.txt", "RECORD", "missing.txt", "big.txt"):
+        assert _read_text(dist, name) == dist.read_text(name)
+    for dist in list(metadata.distributions())[:100]:
+        for name in ("METADATA", "entry_points.txt"):
+            assert _read_text(dist, name) == dist.read_text(name)

@@ -152,11 +152,18 @@ def _read_text(dist: metadata.Distribution, name: str) -> str | None:
     path = getattr(dist, "_path", None)
     if not isinstance(path, pathlib.PurePath):  # e.g. in a zip file
         return dist.read_text(name)
-    try:
-        with open(os.path.join(path, name), encoding="utf-8") as f:
-            return f.read()
+    try:  # os.read, not a text file object: ~6 µs a file instead of ~17 (~520 files for 200 plugins)
+        fd = os.open(os.path.join(path, name), os.O_RDONLY)
+        try:
+            chunks = []
+            while chunk := os.read(fd, 1 << 16):
+                chunks.append(chunk)
+        finally:
+            os.close(fd)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
         return None  # as read_text
+    text = b"".join(chunks).decode("utf-8")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text  # universal newlines, as open()
 
 
 def _entry_points() -> list[tuple[metadata.EntryPoint, str, str]]:
