@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import difflib
 import functools
+import importlib.machinery
 import os
 import pathlib
+import re
+import sys
 import traceback
 import types
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
@@ -122,38 +125,108 @@ def _name_and_version(dist: metadata.Distribution | None) -> tuple[str, str]:
 
 
 def group_entry_points(group: str) -> list[metadata.EntryPoint]:
-    """``importlib.metadata.entry_points(group=group)``, same entry points in the same order, at half the cost.
+    """``importlib.metadata.entry_points(group=group)``, same entry points in the same order, at a third of the cost.
 
     Both read every installed distribution's ``entry_points.txt``; this
     parses only those with a ``[group]`` section (the standard library parses
-    every file, console scripts and all: ~35 ms of 70 with 300 distributions).
-    A distribution on ``sys.path`` twice counts once, the first, as there.
+    every file, console scripts and all) and makes a distribution object only
+    for those (:func:`_installed`). A distribution on ``sys.path`` twice
+    counts once, the first, as there.
     """
     header = f"[{group}]"
     seen: set[str] = set()
     found: list[metadata.EntryPoint] = []
-    for dist in metadata.distributions():
-        try:
-            key = dist._normalized_name  # what importlib.metadata's own de-duplication compares
-        except AttributeError:  # a distribution from another finder
-            key = _normalise((dist.metadata or {}).get("Name") or "")
+    parse = getattr(metadata.EntryPoints, "_from_text_for", None)  # parses the text already read
+    for key, where in _installed():
         if key in seen:
             continue
         seen.add(key)
-        text = _read_text(dist, "entry_points.txt")
-        if text and header in text:  # a section header is exactly "[group]" once stripped
-            parse = getattr(metadata.EntryPoints, "_from_text_for", None)  # parses the text already read
-            found.extend((parse(text, dist) if parse is not None else dist.entry_points).select(group=group))
+        if isinstance(where, str):  # a metadata directory: no object made unless it has the group
+            text = _read_file(os.path.join(where, "entry_points.txt"))
+            if not (text and header in text):
+                continue
+            dist: metadata.Distribution = metadata.PathDistribution(pathlib.Path(where))
+        else:
+            dist = where
+            text = _read_text(dist, "entry_points.txt")
+            if not (text and header in text):  # a section header is exactly "[group]" once stripped
+                continue
+        found.extend((parse(text, dist) if parse is not None else dist.entry_points).select(group=group))
     return found
 
 
+def _normalise_stem(name: str) -> str:
+    """importlib.metadata's ``Prepared.normalize``: PEP 503 with underscores."""
+    return _SEPARATORS.sub("-", name).lower().replace("-", "_")
+
+
+_SEPARATORS = re.compile(r"[-_.]+")
+
+
+def _key(dist: metadata.Distribution) -> str:
+    try:
+        return dist._normalized_name  # what importlib.metadata's own de-duplication compares
+    except AttributeError:  # a distribution from another finder
+        return _normalise((dist.metadata or {}).get("Name") or "")
+
+
+def _installed() -> Iterator[tuple[str, metadata.Distribution | str]]:
+    """(normalised name, distribution or its metadata directory) in ``metadata.distributions()`` order.
+
+    Where the standard library's path finder is the only distribution finder
+    (as usual), a plain directory on ``sys.path`` is listed here as
+    ``Lookup`` lists it, without a ``pathlib`` object or a regular expression
+    per entry (~10 ms of 300 distributions); anything else (a zip file, an
+    ``.egg``, an odd metadata directory name, another finder) is the
+    standard library's own answer.
+    """
+    finders = [f for f in sys.meta_path if getattr(f, "find_distributions", None) is not None]
+    if finders != [importlib.machinery.PathFinder]:
+        for dist in metadata.distributions():
+            yield _key(dist), dist
+        return
+    for root in sys.path:
+        try:
+            children = os.listdir(root or ".") if isinstance(root, str) else None
+        except Exception:  # noqa: BLE001 - as FastPath.children: the standard library decides (zip, missing)
+            children = None
+        if children is None or os.path.basename(root).lower().endswith(".egg"):
+            context = metadata.DistributionFinder.Context(path=[root])
+            for dist in importlib.machinery.PathFinder.find_distributions(context):
+                yield _key(dist), dist
+            continue
+        groups: dict[str, list[str]] = {}  # as Lookup.infos: by normalised lower-case stem, first seen first
+        for child in children:
+            low = child.lower()
+            if low.endswith((".dist-info", ".egg-info")):
+                groups.setdefault(_normalise_stem(low.rpartition(".")[0].partition("-")[0]), []).append(child)
+        for children_of_name in groups.values():
+            for child in children_of_name:
+                stem, ext = os.path.splitext(child)  # as PathDistribution._name_from_stem
+                name = stem.partition("-")[0] if ext in (".dist-info", ".egg-info") else ""
+                path = os.path.join(root, child)
+                if name:
+                    yield _normalise_stem(name), path
+                else:  # the name comes from the metadata
+                    dist = metadata.PathDistribution(pathlib.Path(root, child))
+                    yield _key(dist), dist
+
+
 def _read_text(dist: metadata.Distribution, name: str) -> str | None:
-    """``dist.read_text(name)``; a plain ``open`` for a distribution in a directory (no pathlib objects)."""
+    """``dist.read_text(name)``; a plain read for a distribution in a directory (no pathlib objects)."""
     path = getattr(dist, "_path", None)
     if not isinstance(path, pathlib.PurePath):  # e.g. in a zip file
         return dist.read_text(name)
-    try:  # os.read, not a text file object: ~6 µs a file instead of ~17 (~520 files for 200 plugins)
-        fd = os.open(os.path.join(path, name), os.O_RDONLY)
+    return _read_file(os.path.join(path, name))
+
+
+def _read_file(path: str) -> str | None:
+    """A metadata file's text as ``read_text`` gives it (None: missing); os.read, not a text file object.
+
+    ~6 µs a file instead of ~17 (~520 files for 200 plugins).
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY)
         try:
             chunks = []
             while chunk := os.read(fd, 1 << 16):
