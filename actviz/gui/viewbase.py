@@ -18,7 +18,7 @@ import pyqtgraph as pg
 import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from actviz.gui import lean
+from actviz.gui import grid, lean
 from actviz.gui.watchdog import WATCHDOG, describe
 from actviz.host.registry import Registry
 from actviz.maths.ranges import data_bounds, held_range
@@ -229,10 +229,10 @@ def settle_plots(widget: QtWidgets.QWidget) -> None:
     pyqtgraph auto-ranges inside the paint; a range that moves there dirties
     the axes and the curves again and costs a second full paint. Settling the
     ranges here, before the paint, lets the first paint draw everything. Axes
-    never narrow, and are not cached as pixmaps: an axis draws the grid, so
-    its pixmap is the plot's size (two per plot, ~50 MiB over every view), and
-    with the grid opaque, drawing it is cheaper than re-rendering the pixmap
-    whenever the ticks move.
+    never narrow. A grid is drawn, opaque, by an item inside the ViewBox, not
+    by its axis (:mod:`actviz.gui.grid`): a curve's new data repaints the grid
+    under it but not the axes, whose pictures (line and labels) are rebuilt
+    here, before the paint, and only when their ticks move.
     """
     try:
         _settle(_plot_items(widget))
@@ -274,6 +274,7 @@ def _settle(items: list[tuple[Any, pg.GraphicsView]]) -> None:
                 item.setStyle(autoReduceTextSpace=False)
             if getattr(item, "_actviz_grid", False) != item.grid:
                 _opaque_grid(item, view.backgroundBrush().color())
+            grid.settle(item)
 
 
 def _opaque_grid(axis: pg.AxisItem, background: Any) -> None:
@@ -281,12 +282,14 @@ def _opaque_grid(axis: pg.AxisItem, background: Any) -> None:
 
     Qt's raster engine draws translucent cosmetic lines pixel by pixel: a
     grid at pyqtgraph's default translucency cost ~4 ms per axis per frame,
-    the same grid opaque ~0.2 ms.
+    the same grid opaque ~0.2 ms. The lines are drawn by the ViewBox's grid
+    item in the axis's tick pen (:func:`actviz.gui.grid.follow`).
     """
     axis._actviz_grid = axis.grid
     if axis.grid is False:
         axis.setTickPen()
         axis.setStyle(tickAlpha=None, maxTickLevel=2)
+        grid.follow(axis)
         return
     fg = axis.pen().color()
     share = 0.6 * axis.grid / 255  # one shade for every line: keep two levels, not three
@@ -294,6 +297,7 @@ def _opaque_grid(axis: pg.AxisItem, background: Any) -> None:
              zip(fg.getRgb()[:3], background.getRgb()[:3], strict=True)]
     axis.setTickPen(pg.mkPen(mixed))
     axis.setStyle(tickAlpha=255, maxTickLevel=1)
+    grid.follow(axis)
 
 
 def themed_plot_colors(widget: QtWidgets.QWidget) -> tuple[Any, Any]:
