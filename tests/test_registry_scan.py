@@ -81,3 +81,13 @@ def test_another_distribution_finder_gets_the_standard_librarys_listing(odd_path
 
     monkeypatch.setattr(sys, "meta_path", [*sys.meta_path, Finder])
     assert _listed(plugins.group_entry_points("actviz")) == _listed(metadata.entry_points(group="actviz"))
+
+
+def test_a_malformed_line_fails_as_the_standard_library_fails(tmp_path, monkeypatch):
+    _dist(tmp_path, "bad-1.0.dist-info", "bad", "[actviz]\ngood = good_mod\nno equals sign here\n")
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    importlib.invalidate_caches()
+    with pytest.raises(Exception) as theirs:
+        list(metadata.entry_points(group="actviz"))
+    with pytest.raises(type(theirs.value)):
+        plugins.group_entry_points("actviz")

@@ -151,7 +151,33 @@ def group_entry_points(group: str) -> list[metadata.EntryPoint]:
             text = _read_text(dist, "entry_points.txt")
             if not (text and header in text):  # a section header is exactly "[group]" once stripped
                 continue
-        found.extend((parse(text, dist) if parse is not None else dist.entry_points).select(group=group))
+        found.extend(_section(text, group, dist) if _PARSE_OWN else
+                     (parse(text, dist) if parse is not None else dist.entry_points).select(group=group))
+    return found
+
+
+#: EntryPoint._for (attach the distribution) is there: the section is read by :func:`_section`
+_PARSE_OWN = callable(getattr(metadata.EntryPoint, "_for", None))
+
+
+def _section(text: str, group: str, dist: metadata.Distribution) -> list[metadata.EntryPoint]:
+    """The entry points of ``[group]`` in one ``entry_points.txt``, as ``EntryPoints._from_text_for`` and
+    ``select(group=...)`` give them (lines read by the same rules), without a named tuple and a match per
+    line (~25 µs a distribution). A line without ``=`` is left to the standard library, to fail as there."""
+    found = []
+    section = None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line.strip("[]")
+            continue
+        name, sep, value = line.partition("=")
+        if not sep:
+            return list(metadata.EntryPoints._from_text_for(text, dist).select(group=group))
+        if section == group:
+            found.append(metadata.EntryPoint(name=name.strip(), value=value.strip(), group=group)._for(dist))
     return found
 
 
