@@ -9,7 +9,6 @@ the widgets are created when their tab is first shown.
 
 from __future__ import annotations
 
-import html
 import linecache
 import os
 import traceback
@@ -137,6 +136,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.history = History()
         self.models = LazyModels([], self._make_model)
         self._pending_states: dict[str, Any] = {}  # the last session's state of each model not made yet
+        self._late_notes: list[str] | None = None  # what restoring them could not restore, while restore_state runs
         self.views: dict[str, ViewWidget] = {}
         self.view_errors: dict[str, str] = {}
         self.view_names: list[str] = []
@@ -166,7 +166,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.browser.selected.connect(self.select_function)
         self.tabs.currentChanged.connect(self._tab_changed)
         self._build_models()
-        self._build_tabs()
+        self._view_pending = False
+        self._build_tabs(open_current=False)  # restore_state or show opens one: the saved tab's view, only
         self._update_problems(after_first_paint=True)
         _AfterFirstPaint(self, drop_source_lines)
         self._fit_screen()
@@ -276,7 +277,9 @@ class MainWindow(QtWidgets.QMainWindow):
         state = self._pending_states.pop(name, None)
         if state is not None:
             notes = self._restore_model(name, model, state)
-            if notes:
+            if self._late_notes is not None:
+                self._late_notes.extend(notes)
+            elif notes:
                 self.show_status("Last session: " + "; ".join(notes[:3]))
         return model
 
@@ -287,7 +290,7 @@ class MainWindow(QtWidgets.QMainWindow):
         except Exception as exc:  # noqa: BLE001 - models may come from plugins
             return [f"{name}: state not restored ({type(exc).__name__}: {exc})"]
 
-    def _build_tabs(self) -> None:
+    def _build_tabs(self, open_current: bool = True) -> None:
         self.tabs.blockSignals(True)
         old = [self.tabs.widget(i) for i in range(self.tabs.count())]
         self.tabs.clear()  # removes the pages but does not delete them: a reload would keep every old view alive
@@ -309,8 +312,19 @@ class MainWindow(QtWidgets.QMainWindow):
             note.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
             self.tabs.addTab(note, "No views")
         self.tabs.blockSignals(False)
-        if self.view_names:
+        self._view_pending = bool(self.view_names) and not open_current
+        if self.view_names and open_current:
             self._tab_changed(self.tabs.currentIndex())
+
+    def _open_pending(self) -> None:
+        """Open the current tab's view if construction left it for later (see ``__init__``)."""
+        if self._view_pending:
+            self._view_pending = False
+            self._tab_changed(self.tabs.currentIndex())
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt API
+        self._open_pending()  # before the first paint: the window is never shown without its view
+        super().showEvent(event)
 
     def ensure_view(self, name: str) -> ViewWidget | None:
         """Create view ``name`` if needed; a failure becomes a message in its tab."""
@@ -359,6 +373,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabs.insertTab(index, widget, label)
         self.tabs.setCurrentIndex(index)
         self.tabs.blockSignals(False)
+        self._view_pending = False  # the tab on screen now has its view (or its error)
         if old is not None:
             old.deleteLater()
         self._follow_current()
@@ -407,6 +422,7 @@ class MainWindow(QtWidgets.QMainWindow):
         return [f for f in model.fields if isinstance(f, FunctionChoice) and f.browse]
 
     def current_view(self) -> ViewWidget | None:
+        self._open_pending()
         widget = self.tabs.currentWidget()
         return widget if isinstance(widget, ViewWidget) else None
 
@@ -530,6 +546,8 @@ class MainWindow(QtWidgets.QMainWindow):
         spec = self.registry.views.get(name) if name else None
         if spec is None:
             return GUIDE
+        import html  # F1 only (html.entities is ~3 ms of start-up)
+
         own = spec.help or f"<p>{html.escape(spec.description)}</p>"
         return f"<h3>{html.escape(spec.label)}</h3>{own}<hr>{GUIDE}"
 
@@ -799,7 +817,13 @@ class MainWindow(QtWidgets.QMainWindow):
         scene = self.settings.load()
         if self.settings.message:
             self.show_status(self.settings.message)
-        missing = self.apply_scene(scene, lazy=True)
+        self._late_notes = []
+        try:
+            missing = self.apply_scene(scene, lazy=True)
+            self._open_pending()  # the last session named no tab (or one not installed): the first
+        finally:
+            notes, self._late_notes = self._late_notes, None
+        self.missing = missing = missing + notes
         if missing:
             self.show_status("Last session: " + "; ".join(missing[:3]))
         self.history.clear()

@@ -57,10 +57,28 @@ def dark_palette() -> QtGui.QPalette:
     return palette
 
 
+MIN_CONTRAST = 4.5  # WCAG AA for body text; actviz.gui.audit checks the same (its import costs start-up ~4 ms)
+
+
+def _luminance(color: QtGui.QColor) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(color.redF()) + 0.7152 * channel(color.greenF()) + 0.0722 * channel(color.blueF())
+
+
+def contrast(fg: QtGui.QColor, bg: QtGui.QColor) -> float:
+    """WCAG contrast ratio, as :func:`actviz.gui.audit.contrast` (a translucent fg blended over bg first)."""
+    if fg.alphaF() < 1.0:
+        a = fg.alphaF()
+        fg = QtGui.QColor.fromRgbF(a * fg.redF() + (1 - a) * bg.redF(), a * fg.greenF() + (1 - a) * bg.greenF(),
+                                   a * fg.blueF() + (1 - a) * bg.blueF())
+    hi, lo = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
 def _readable(palette: QtGui.QPalette) -> QtGui.QPalette:
     """Links and placeholder text with AA contrast on Base (Fusion's placeholder is 50 % text: 3.9:1)."""
-    from actviz.gui.audit import MIN_CONTRAST, contrast
-
     base = palette.color(QtGui.QPalette.ColorRole.Base)
     fixes = {k: _DARK[k] for k in _LIGHT_FIXES} if is_dark(palette) else _LIGHT_FIXES
     for role, color in fixes.items():
