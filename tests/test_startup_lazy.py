@@ -62,5 +62,6 @@ def test_the_first_painted_window_imports_only_what_it_shows(tmp_path):
     assert report["after_import"] == []  # import actviz: tours and output-delta rules wait to be named
     assert report["views"] == ["function"] and report["made"] == ["function"]  # the other views' models wait
     modules = set(report["modules"])
-    for lazy in ("actviz.gui.audit", "actviz.models.tour", "actviz_views.coin_model", "html.entities"):
+    for lazy in ("actviz.gui.audit", "actviz.models.tour", "actviz_views.coin_model", "html.entities",
+                 "actviz.host.formulas"):
         assert lazy not in modules, lazy
