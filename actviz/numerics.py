@@ -111,6 +111,12 @@ class Derivative:
     step: Array    #: the central-difference step the estimate came from (0 where skipped)
 
 
+def _median(values: np.ndarray) -> float:
+    """``np.median`` of a non-empty finite array, without importing numpy.ma (~25 ms, 2.4 MiB at start-up)."""
+    s = np.sort(values, axis=None)
+    return float(0.5 * (s[(s.size - 1) // 2] + s[s.size // 2]))
+
+
 def richardson_derivative(
     f: Callable[[Array], Array],
     z,
@@ -292,7 +298,7 @@ def _mismatch(f, df, z, kinks, rtol, atol, fz, dfz, variable, params, margin) ->
         return None
     a = a[usable]
     if atol is None:
-        atol = 1e-12 * float(np.median(np.abs(a)))
+        atol = 1e-12 * _median(np.abs(a))
     floor = max(atol, np.finfo(float).tiny)
     num = richardson_derivative(f, zf[usable], fz=fz[usable], max_step=dist[usable] / 4.0, floor=floor)
     n, err = num.value, num.error

@@ -119,3 +119,13 @@ def test_listeners_hear_which_keys_changed(model):
 def test_bad_scenes_are_refused_with_a_reason(text, message):
     with pytest.raises(SceneError, match=message):
         parse_scene(text)
+
+
+def test_function_view_saved_without_pins_restores_with_none(registry):
+    """A settings file with ``"pins": null`` (hand-edited or from a fuzzer) leaves no pins, not a TypeError later."""
+    from actviz_views.function_model import FunctionModel
+
+    model = FunctionModel(registry)
+    assert model.restore({"values": {}, "extras": {"pins": None}}) == []
+    assert model.pins() == [] and model.extras["pins"] == []
+    assert model.pin() == "" and len(model.pins()) == 1

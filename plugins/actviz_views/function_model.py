@@ -136,6 +136,8 @@ class FunctionModel(ViewModel):
     def clean_extra(self, name: str, value: Any) -> tuple[Any, list[str]]:
         if name != "pins":
             return value, []
+        if value is None:  # no pins saved
+            return [], []
         if not isinstance(value, list):
             return None, [f"pins: expected a list, got {type(value).__name__}"]
         kept, dropped = [], []

@@ -77,7 +77,8 @@ def sample_titles(spec: Loss, ml: lk.MaximumLikelihood, count: int, params: dict
 
 def ml_text(spec: Loss, ml: lk.MaximumLikelihood, targets: np.ndarray, params: dict[str, float]) -> str:
     grid = ml.y_grid
-    step = float(np.median(np.diff(grid))) if grid.size > 1 else 0.0
+    gaps = np.sort(np.diff(grid))  # np.median would import numpy.ma
+    step = float(0.5 * (gaps[(gaps.size - 1) // 2] + gaps[gaps.size // 2])) if grid.size > 1 else 0.0
     word = estimator_word(spec, ml.estimator, params)
     text = (f"<b>{targets.size} sampled targets:</b> minimiser of Σ E = <b>{fmt(ml.argmin_loss)}</b>, "
             f"maximiser of Σ ln p = <b>{fmt(ml.argmax_likelihood)}</b>, ")
