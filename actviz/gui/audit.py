@@ -26,10 +26,10 @@ from dataclasses import asdict, dataclass
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from actviz.gui.theme import MIN_CONTRAST, contrast
+
 #: a primary plot's data area must be at least this wide and tall (logical pixels)
 MIN_PLOT = (160, 120)
-#: WCAG AA for normal text
-MIN_CONTRAST = 4.5
 #: overlaps and clips smaller than this (pixels) are antialiasing, not collisions
 SLACK = 2.0
 
@@ -59,22 +59,7 @@ class TextBox:
     owner: object = None  # boxes with the same owner (e.g. one axis's ticks) are checked by their owner
 
 
-# -- colours ---------------------------------------------------------------------------------------
-def luminance(color: QtGui.QColor) -> float:
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    return 0.2126 * channel(color.redF()) + 0.7152 * channel(color.greenF()) + 0.0722 * channel(color.blueF())
-
-
-def contrast(fg: QtGui.QColor, bg: QtGui.QColor) -> float:
-    """WCAG contrast ratio; a translucent foreground is first blended over the background."""
-    if fg.alphaF() < 1.0:
-        a = fg.alphaF()
-        fg = QtGui.QColor.fromRgbF(a * fg.redF() + (1 - a) * bg.redF(), a * fg.greenF() + (1 - a) * bg.greenF(),
-                                   a * fg.blueF() + (1 - a) * bg.blueF())
-    hi, lo = sorted((luminance(fg), luminance(bg)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
+# -- colours: luminance, contrast and MIN_CONTRAST (WCAG) come from actviz.gui.theme, which applies them ----
 
 
 _CSS_COLOR = re.compile(r"(?<![-\w])color\s*:\s*([^;]+)")

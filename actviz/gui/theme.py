@@ -57,10 +57,10 @@ def dark_palette() -> QtGui.QPalette:
     return palette
 
 
-MIN_CONTRAST = 4.5  # WCAG AA for body text; actviz.gui.audit checks the same (its import costs start-up ~4 ms)
+MIN_CONTRAST = 4.5  # WCAG AA for body text; actviz.gui.audit checks with these same functions
 
 
-def _luminance(color: QtGui.QColor) -> float:
+def luminance(color: QtGui.QColor) -> float:
     def channel(c: float) -> float:
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
@@ -68,12 +68,12 @@ def _luminance(color: QtGui.QColor) -> float:
 
 
 def contrast(fg: QtGui.QColor, bg: QtGui.QColor) -> float:
-    """WCAG contrast ratio, as :func:`actviz.gui.audit.contrast` (a translucent fg blended over bg first)."""
+    """WCAG contrast ratio; a translucent foreground is first blended over the background."""
     if fg.alphaF() < 1.0:
         a = fg.alphaF()
         fg = QtGui.QColor.fromRgbF(a * fg.redF() + (1 - a) * bg.redF(), a * fg.greenF() + (1 - a) * bg.greenF(),
                                    a * fg.blueF() + (1 - a) * bg.blueF())
-    hi, lo = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    hi, lo = sorted((luminance(fg), luminance(bg)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
 
 
