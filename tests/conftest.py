@@ -45,3 +45,23 @@ def window(qtbot, registry):
 def settle(qtbot, ms: int = 30) -> None:
     """Let coalesced redraws run."""
     qtbot.wait(ms)
+
+
+def spy_set_data(items, record) -> None:
+    """Call ``record(key)`` whenever the plot item ``items[key]`` gets ``setData`` (the call still happens).
+
+    Drag tests count what a frame re-sets: ``record`` may append to a list or count in a dict.
+    """
+    for key, item in items.items():
+        original = item.setData
+
+        def spy(*args, _key=key, _original=original, **kwargs):
+            record(_key)
+            return _original(*args, **kwargs)
+
+        item.setData = spy
+
+
+def count_into(counts: dict):
+    """A ``record`` for :func:`spy_set_data` that counts calls per key in ``counts``."""
+    return lambda key: counts.__setitem__(key, counts.get(key, 0) + 1)

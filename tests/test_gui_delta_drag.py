@@ -9,6 +9,7 @@ from PySide6 import QtCore
 
 from actviz.gui import build_view, close_view
 from actviz.maths import backprop as bp
+from tests.conftest import spy_set_data
 
 
 class Counted:
@@ -70,15 +71,7 @@ def test_cached_numbers_equal_a_fresh_computation(delta, registry):
 
 def _spy(view):
     calls = []
-    curves = [c for slot in view.slots for c in (*slot.curves, slot.shortcut)]
-    for curve in curves:
-        original = curve.setData
-
-        def spy(*args, _curve=curve, _original=original, **kwargs):
-            calls.append(_curve)
-            return _original(*args, **kwargs)
-
-        curve.setData = spy
+    spy_set_data({c: c for slot in view.slots for c in (*slot.curves, slot.shortcut)}, calls.append)
     return calls
 
 

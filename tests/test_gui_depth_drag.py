@@ -11,6 +11,7 @@ from PySide6 import QtCore
 
 from actviz.gui import build_view, close_view
 from actviz.maths import backprop as bp
+from tests.conftest import spy_set_data
 
 
 class Counted:
@@ -111,15 +112,7 @@ def test_dragging_back_over_passed_values_computes_nothing(depth, counting):
 
 def _count_set_data(view):
     calls = []
-    for slot in view.slots:
-        for curve in (slot.lower, slot.upper, slot.mean):
-            original = curve.setData
-
-            def spy(*args, _curve=curve, _original=original, **kwargs):
-                calls.append(_curve)
-                return _original(*args, **kwargs)
-
-            curve.setData = spy
+    spy_set_data({c: c for slot in view.slots for c in (slot.lower, slot.upper, slot.mean)}, calls.append)
     return calls
 
 

@@ -10,7 +10,7 @@ from actviz_views.function_view import CHECK_REST_MS
 import actviz
 from actviz.gui import build_view, close_view
 from actviz.gui.main_window import MainWindow
-from tests.conftest import settle
+from tests.conftest import count_into, settle, spy_set_data
 
 PINS = ("tanh", "softplus", "elu")
 
@@ -26,19 +26,12 @@ def view(registry, qtbot):
     close_view(v, app)
 
 
-def _count_set_data(view, monkeypatch) -> dict[str, int]:
+def _count_set_data(view) -> dict[str, int]:
     calls: dict[str, int] = {}
     items = {"f": view.curve_f, "d": view.curve_d, "num": view.curve_num}
     for i, (f_curve, d_curve) in enumerate(view.pin_curves):
         items[f"pin{i} f"], items[f"pin{i} d"] = f_curve, d_curve
-    for name, item in items.items():
-        original = item.setData
-
-        def counted(*args, _name=name, _original=original, **kwargs):
-            calls[_name] = calls.get(_name, 0) + 1
-            return _original(*args, **kwargs)
-
-        monkeypatch.setattr(item, "setData", counted)
+    spy_set_data(items, count_into(calls))
     return calls
 
 
@@ -48,9 +41,9 @@ def _drag(view, values=(1.2, 0.9, 1.4)):
         view.refresh()
 
 
-def test_dragging_beta_sets_only_the_shown_functions_curves(view, monkeypatch, registry):
+def test_dragging_beta_sets_only_the_shown_functions_curves(view, registry):
     pins_before = [(f.yData.copy(), d.yData.copy()) for f, d in view.pin_curves]
-    calls = _count_set_data(view, monkeypatch)
+    calls = _count_set_data(view)
     _drag(view)
     assert calls == {"f": 3, "d": 3, "num": 3}
     spec = registry.get("logistic")
@@ -60,8 +53,8 @@ def test_dragging_beta_sets_only_the_shown_functions_curves(view, monkeypatch, r
         np.testing.assert_array_equal(d_curve.yData, d0)
 
 
-def test_pins_are_redrawn_when_x_or_their_values_change(view, monkeypatch, registry):
-    calls = _count_set_data(view, monkeypatch)
+def test_pins_are_redrawn_when_x_or_their_values_change(view, registry):
+    calls = _count_set_data(view)
     view.model.update({"zmin": -3.0, "zmax": 3.0})
     view.refresh()
     assert all(calls.get(f"pin{i} {c}") == 1 for i in range(3) for c in "fd")
