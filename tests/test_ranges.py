@@ -93,3 +93,12 @@ def test_settle_plots_walks_the_scene_again_only_when_a_plot_comes(qtbot) -> Non
     first.showGrid(x=False, y=False)  # a change on a plot already walked is still seen
     settle_plots(widget)
     assert first.getAxis("left")._actviz_grid is False and len(walks) == 2
+
+
+def test_held_range_grows_to_hold_both_ends_of_a_drag() -> None:
+    shown = nice_range(-3.0, 1.0)
+    both = held_range(shown, -1.0, 3.0, grow=True)  # mirrored data: one range for both frames
+    assert both[0] <= -3.0 and both[1] >= 3.0
+    assert held_range(both, -3.0, 1.0, grow=True) == both
+    assert held_range(shown, -1.0, 3.0) == nice_range(-1.0, 3.0)  # without grow: the two ranges swap
+    assert held_range(shown, 100.0, 101.0, grow=True) == nice_range(100.0, 101.0)  # far away: not a union

@@ -191,14 +191,16 @@ def guard_plot(plot: pg.PlotItem) -> pg.PlotItem:
     return plot
 
 
-def hold_range(plot: pg.PlotItem | pg.ViewBox, *arrays: np.ndarray | None, axis: str = "y") -> bool:
+def hold_range(plot: pg.PlotItem | pg.ViewBox, *arrays: np.ndarray | None, axis: str = "y",
+               grow: bool = False) -> bool:
     """Show ``arrays`` on ``plot``'s ``axis`` with a range that holds still while a control is dragged.
 
     The range moves only when the data leaves it or fills less than a third of
     it, and then to round numbers (:func:`actviz.maths.ranges.held_range`):
     the ticks and grid are not regenerated on every frame, and the student
     compares frames on one scale. Auto-range is turned off on ``axis``. On a
-    log axis pass log10 of the values. Returns whether the range changed.
+    log axis pass log10 of the values. ``grow``: data leaving the range widens
+    it to hold both (see ``held_range``). Returns whether the range changed.
     """
     box = plot.getViewBox() if isinstance(plot, pg.PlotItem) else plot
     index = 1 if axis == "y" else 0
@@ -210,7 +212,7 @@ def hold_range(plot: pg.PlotItem | pg.ViewBox, *arrays: np.ndarray | None, axis:
     shown = tuple(float(v) for v in box.viewRange()[index])
     held = box.__dict__.setdefault("_actviz_held", {})
     # the first fit ignores whatever range the plot had; later ones keep what is shown (a user's zoom too)
-    target = held_range(shown if axis in held else None, *bounds)
+    target = held_range(shown if axis in held else None, *bounds, grow=grow)
     held[axis] = target
     if _near(target, shown):
         return False

@@ -64,11 +64,14 @@ def nice_range(low: float, high: float, padding: float = PADDING) -> tuple[float
 
 
 def held_range(current: tuple[float, float] | None, low: float, high: float,
-               shrink: float = SHRINK, padding: float = PADDING) -> tuple[float, float]:
+               shrink: float = SHRINK, padding: float = PADDING, grow: bool = False) -> tuple[float, float]:
     """The range to show data spanning ``[low, high]`` when ``current`` is shown now.
 
     ``current`` is kept while it holds the data and the data fills at least
     ``shrink`` of it; otherwise the data gets a new :func:`nice_range`.
+    ``grow``: data that leaves ``current`` gets a range holding both, while the
+    data fills ``shrink`` of that (a drag between two regimes settles on one
+    range instead of swapping two on every frame).
     """
     if current is not None:
         a, b = current
@@ -78,4 +81,6 @@ def held_range(current: tuple[float, float] | None, low: float, high: float,
             return current
         if inside and high == low and a < low < b and span <= max(abs(low) * 0.25, 1.0):
             return current  # a flat series inside a small range: nothing to re-fit
+        if grow and not inside and (high - low) >= shrink * (max(high, b) - min(low, a)):
+            low, high = min(low, a), max(high, b)
     return nice_range(low, high, padding)

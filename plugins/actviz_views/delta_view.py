@@ -29,7 +29,6 @@ from actviz.gui import (
     themed_plot_colors,
     warning_label,
 )
-from actviz.maths.ranges import SHRINK
 from actviz_views import delta_text as text
 from actviz_views.delta_model import Z_LIMIT, DeltaModel, Frame, WrongCache, compute, robust_range, rules_of
 from actviz_views.delta_pairs import MAX_PAIRS
@@ -99,7 +98,6 @@ class DeltaView(ViewWidget):
         self.ratio: float | None = None
         self.z = np.zeros(0)
         self._cache = WrongCache()
-        self._held: set[int] = set()  # plots whose y range has been fitted once (and is held since)
 
         self.layout_widget = pg.GraphicsLayoutWidget()
         self.plots: list[pg.PlotItem] = []
@@ -355,29 +353,12 @@ class DeltaView(ViewWidget):
                 self._note(note, "", plot)
                 continue
             # the robust bounds (not the raw data): a steady axis that still leaves far outliers off scale
-            hold_range(plot, np.array(self._grown(k, plot, fit.low, fit.high)))
+            hold_range(plot, np.array([fit.low, fit.high]), grow=True)  # a t drag mirrors the curves: one range
             low, high = plot.viewRange()[1]
             off = [(i, a, b) for i, a, b in fit.off if a < low or b > high]
             self._note(note, text.offscale(frame, k, off), plot)
             if note.pos() != QtCore.QPointF(zmax, low):
                 note.setPos(zmax, low)  # bottom right, over the plot's least used corner
-
-    def _grown(self, k: int, plot: pg.PlotItem, low: float, high: float) -> tuple[float, float]:
-        """Bounds that leave the shown range grow to hold both it and the new bulk, while the bulk fills a third.
-
-        Dragging t mirrors ∂E/∂y and δ: fitting each frame's bulk alone would swap two ranges on
-        every frame of a drag; grown, the axis settles on one range that holds what the drag visits.
-        """
-        if k not in self._held:
-            self._held.add(k)
-            return low, high
-        shown_low, shown_high = plot.viewRange()[1]
-        if shown_low <= low and high <= shown_high:
-            return low, high
-        grown_low, grown_high = min(low, shown_low), max(high, shown_high)
-        if high - low >= SHRINK * (grown_high - grown_low):
-            return grown_low, grown_high
-        return low, high
 
     @staticmethod
     def _note(note: pg.TextItem, words: str, plot: pg.PlotItem) -> None:

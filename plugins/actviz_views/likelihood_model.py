@@ -246,10 +246,7 @@ def held_density_window(spec: Loss, y: float, shown: tuple[float, float] | None)
     need = density_window(spec, y)
     if need is None:
         return None
-    low, high = need
-    if shown is not None:
-        low, high = min(low, shown[0]), max(high, shown[1])
-    held = held_range(shown, low, high)
+    held = held_range(shown, *need, shrink=0.0, grow=True)  # never narrows while y moves
     reach = density_reach(spec)  # no further than the density is drawn (t ≥ 0 stays so)
     return max(held[0], reach[0]), min(held[1], reach[1])
 
