@@ -6,6 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from actviz_views.function_view import CHECK_REST_MS
+from actviz_views.wiring import set_curve
 
 import actviz
 from actviz.gui import build_view, close_view
@@ -143,6 +144,6 @@ def test_a_new_function_is_checked_with_its_first_picture(qtbot):
 def test_no_gap_draws_connect_all_and_a_gap_stays_a_gap(view):
     assert view.curve_f.opts["connect"] == "all" and np.isfinite(view.curve_f.yData).all()
     xs = np.array([0.0, 1.0, 2.0])
-    view._set(view.curve_num, xs, np.array([1.0, np.inf, 3.0]))
+    set_curve(view.curve_num, xs, np.array([1.0, np.inf, 3.0]))
     assert view.curve_num.opts["connect"] == "finite" and np.isnan(view.curve_num.yData[1])
     assert isinstance(view.curve_num, pg.PlotDataItem)

@@ -27,32 +27,13 @@ from actviz_views.coin_model import (
     posterior,
 )
 from actviz_views.likelihood_model import quietest_third
+from actviz_views.wiring import finite, pin_legend, set_text
 
 FLIP_BUTTONS = (1, 10, 100, 10_000)
 GROUPS = {"Data": ("k", "n", "source"), "Simulated coin": ("p", "seed", "flips"),
           "Beyond the lecture": ("prior", "a", "b")}
 SPIN_ONLY = ("k", "n", "seed", "flips")  # whole numbers typed in a spin box; a slider over 10⁷ is useless
 EMPTY = np.zeros(0)
-
-
-def _finite(values) -> np.ndarray:
-    values = np.asarray(values, dtype=float)
-    return np.where(np.isfinite(values), values, np.nan)
-
-
-
-def _set_text(label: QtWidgets.QLabel, value: str) -> None:
-    """``setText`` only when the text changes (a QLabel's setText re-runs the page's layout)."""
-    if label.text() != value:
-        label.setText(value)
-
-
-def _corner(legend: pg.LegendItem, x: float, top: bool = True) -> None:
-    """Pin ``legend`` to the top (or bottom) of its plot, at the left (x = 0), centre (0.5) or right (1)."""
-    y = 0.0 if top else 1.0
-    if getattr(legend, "_actviz_corner", None) != (x, y):
-        legend._actviz_corner = (x, y)
-        legend.anchor(itemPos=(x, y), parentPos=(x, y), offset=(4 - 8 * x, 4 if top else -4))
 
 
 class CompactAxis(pg.AxisItem):
@@ -284,15 +265,15 @@ class CoinView(ViewWidget):
                 self._draw_prior(k, n, prior, notes)
             except (ValueError, ArithmeticError) as exc:
                 problems.append(f"prior: {exc}")
-            _set_text(self.prior_note, " ".join([text.PRIOR_ON if prior else text.PRIOR_OFF, *notes]))
-            _set_text(self.warning, "\n".join(problems))
+            set_text(self.prior_note, " ".join([text.PRIOR_ON if prior else text.PRIOR_OFF, *notes]))
+            set_text(self.warning, "\n".join(problems))
             self.warning.setVisible(bool(problems))
             post = self.post
-            _set_text(self.readout, text.readout(k, n, self.data.theta_hat, self.data.interval, prior is not None,
+            set_text(self.readout, text.readout(k, n, self.data.theta_hat, self.data.interval, prior is not None,
                                                  post.map if post else None, post.mean if post else None))
             self._drawn["counts"] = key
         self._draw_trajectory()
-        _set_text(self.source_label, text.SOURCE_TEXT[model["source"]])
+        set_text(self.source_label, text.SOURCE_TEXT[model["source"]])
         if self._relayout:  # apply new axis widths now, not after the next paint (a one-shot export paints once)
             self._relayout = False
             self.layout_widget.ci.layout.activate()
@@ -337,7 +318,7 @@ class CoinView(ViewWidget):
         theta, hat, at = d.theta, d.theta_hat, d.at_hat
         for item, values in ((self.curve_lik, d.lik), (self.curve_ll, d.loglik), (self.curve_bce, d.bce),
                              (self.curve_negll, d.neg_ll_over_n)):
-            item.setData(theta, _finite(values), connect="finite")
+            item.setData(theta, finite(values), connect="finite")
         for item, values in ((self.mark_lik, d.lik), (self.mark_ll, d.loglik), (self.mark_bce, d.bce)):
             item.setData([hat], [values[at]])
         self.band_lik.setData(*band(d.interval.lower, d.interval.upper, 1.0))
@@ -349,7 +330,7 @@ class CoinView(ViewWidget):
         self.hat_text.setPos(hat, 1.03)
         self._y_range(self.plot_ll, *d.ll_range)
         self._y_range(self.plot_bce, *d.bce_range)
-        _corner(self.legend_bce, quietest_third((0.0, 1.0), [(theta, d.bce)]))
+        pin_legend(self.legend_bce, quietest_third((0.0, 1.0), [(theta, d.bce)]))
         if d.infinite_ends:
             notes.append(text.ends_note(d.infinite_ends))
 
@@ -363,8 +344,8 @@ class CoinView(ViewWidget):
             return
         theta = self.data.theta
         self.post = post = posterior(theta, k, n, *prior)
-        self.curve_prior.setData(theta, _finite(post.prior), connect="finite")
-        self.curve_post.setData(theta, _finite(post.posterior), connect="finite")
+        self.curve_prior.setData(theta, finite(post.prior), connect="finite")
+        self.curve_post.setData(theta, finite(post.posterior), connect="finite")
         if post.map is None:
             self.mark_map.setData([], [])
             notes.append("The posterior has no single mode (flat or U-shaped): no MAP.")
@@ -374,7 +355,7 @@ class CoinView(ViewWidget):
         self._y_range(self.plot_post, 0.0, 1.08 * post.top)
         iv = self.data.interval
         self.band_post.setData(*(band(iv.lower, iv.upper, post.top) if iv is not None else ([], [])))
-        _corner(self.legend_post, quietest_third((0.0, 1.0), [(theta, post.posterior), (theta, post.prior)]))
+        pin_legend(self.legend_post, quietest_third((0.0, 1.0), [(theta, post.posterior), (theta, post.prior)]))
         if post.infinite:
             notes.append("A density is +∞ at an end (a or b below 1): that point is left undrawn.")
 
@@ -395,8 +376,8 @@ class CoinView(ViewWidget):
         if self._ranges.get(self.plot_traj) != right:
             self._ranges[self.plot_traj] = right
             self.plot_traj.setXRange(0.0, math.log10(right), padding=0.02)
-        _corner(self.legend_traj, 1.0, top=p < 0.5)  # θ̂ settles on p at the right: the other half is free
-        _set_text(self.strip, text.strip(sim, p, int(model["seed"])))
+        pin_legend(self.legend_traj, 1.0, top=p < 0.5)  # θ̂ settles on p at the right: the other half is free
+        set_text(self.strip, text.strip(sim, p, int(model["seed"])))
 
     # -- export -------------------------------------------------------------------------------
     def export_item(self):

@@ -32,6 +32,7 @@ from actviz.gui import (
 from actviz_views import delta_text as text
 from actviz_views.delta_model import Z_LIMIT, DeltaModel, Frame, WrongCache, compute, robust_range, rules_of
 from actviz_views.delta_pairs import MAX_PAIRS
+from actviz_views.wiring import set_curve
 
 DASH = QtCore.Qt.PenStyle.DashLine
 PAIR_KEYS = ("activation", "loss", "t")
@@ -41,17 +42,6 @@ RANGE_KEYS = ("ywrong", "zmin", "zmax")
 #: the height one stacked plot needs: a 120 px data area and its bottom axis
 PLOT_ROW = 160
 
-
-
-def _finite(values: np.ndarray) -> np.ndarray:
-    return np.where(np.isfinite(values), values, np.nan)
-
-
-def _set(curve: pg.PlotDataItem, x: np.ndarray, values: np.ndarray) -> None:
-    """``setData`` with inf drawn as a gap; connect="finite" (the slower path) only when there is one."""
-    finite = bool(np.isfinite(values).all())
-    curve.setData(x, values if finite else _finite(values), connect="all" if finite else "finite",
-                  skipFiniteCheck=finite)
 
 
 class _PairCurves:
@@ -79,7 +69,7 @@ class _PairCurves:
         if old is not None and old[0] is z and (old[1] is values or np.array_equal(old[1], values, equal_nan=True)):
             return False
         self.shown[k] = (z, values)
-        _set(self.shortcut if k == 4 else self.curves[k], z, values)
+        set_curve(self.shortcut if k == 4 else self.curves[k], z, values)
         return True
 
     def clear(self) -> None:

@@ -25,6 +25,7 @@ from actviz.gui import (
 )
 from actviz_views import depth_text as text
 from actviz_views.depth_model import MAX_OVERLAY, DepthCache, DepthModel, Frame, compute
+from actviz_views.wiring import set_text
 
 NAME_ROLE = QtCore.Qt.ItemDataRole.UserRole
 
@@ -94,12 +95,6 @@ def _same(curve: pg.PlotDataItem, x: np.ndarray, y: np.ndarray) -> bool:
     old_x, old_y = curve.xData, curve.yData
     return (old_x is not None and old_y is not None and old_x.shape == x.shape and old_y.shape == y.shape
             and np.array_equal(old_x, x) and np.array_equal(old_y, y, equal_nan=True))
-
-
-def _set_text(label: QtWidgets.QLabel | SteadyLabel, text: str) -> None:
-    """Change a label only when its text changes (a new text re-lays out and repaints the column)."""
-    if label.text() != text:
-        label.setText(text)
 
 
 class DepthView(ViewWidget):
@@ -234,8 +229,8 @@ class DepthView(ViewWidget):
             self.plot.setXRange(0.5, frame.layers + 0.5, padding=0)
         with np.errstate(all="ignore"):  # the y axis is log₁₀: it holds still while |δ| stays in its decades
             hold_range(self.plot, *(np.log10(values) for values in drawn))
-        _set_text(self.readout, text.readout(frame, PALETTE))
-        _set_text(self.warning, "\n".join(frame.problems))
+        set_text(self.readout, text.readout(frame, PALETTE))
+        set_text(self.warning, "\n".join(frame.problems))
         if self.warning.isHidden() == bool(frame.problems):
             self.warning.setVisible(bool(frame.problems))
 

@@ -16,6 +16,7 @@ from actviz.evaluation import EvaluationError, slope, value
 from actviz.gui import FormulaLabel, ViewContext, ViewWidget, guard_plot, hold_range, page, pen, warning_label
 from actviz.maths.sampling import clip_to_domain
 from actviz_views.function_model import FunctionModel, compute, pin_title, sample, split_values
+from actviz_views.wiring import set_curve
 
 #: how long a moved value must rest before the shown function's derivative is checked again (ms)
 CHECK_REST_MS = 80
@@ -232,10 +233,10 @@ class FunctionView(ViewWidget):
         else:  # the same function, moved: check once the value rests (the last verdict stays until then)
             self._check_timer.start()
         pin_problems: list[str] = []
-        self._set(self.curve_f, xs, self.values)
-        self._set(self.curve_d, xs, self.slopes)
+        set_curve(self.curve_f, xs, self.values)
+        set_curve(self.curve_d, xs, self.slopes)
         if self.numerical.size:
-            self._set(self.curve_num, xs, self.numerical)
+            set_curve(self.curve_num, xs, self.numerical)
         f_arrays, d_arrays = [self.values], [self.slopes]
         if self.curve_num.isVisible():
             d_arrays.append(self.numerical)
@@ -254,8 +255,8 @@ class FunctionView(ViewWidget):
                 pxs = clip_to_domain(xs, getattr(pin_spec, "domain", "real"))
                 problem = ""
                 try:
-                    self._set(f_curve, pxs, value(pin_spec, pxs, pp, pt))
-                    self._set(d_curve, pxs, slope(pin_spec, pxs, pp, pt))
+                    set_curve(f_curve, pxs, value(pin_spec, pxs, pp, pt))
+                    set_curve(d_curve, pxs, slope(pin_spec, pxs, pp, pt))
                 except EvaluationError as exc:
                     problem = f"pin {pin_title(pin_spec, values)}: {exc}"
                 if i < len(drawn):
@@ -305,14 +306,6 @@ class FunctionView(ViewWidget):
             self.legend.removeItem(f_curve)
         elif not same and not listed:
             self.legend.addItem(f_curve, f_curve.name())
-
-    @staticmethod
-    def _set(curve: pg.PlotDataItem, xs: np.ndarray, ys: np.ndarray) -> None:
-        finite = np.isfinite(ys)
-        if finite.all():  # pyqtgraph's "finite" path is slower; with no gap both draw the same line
-            curve.setData(xs, ys, connect="all")
-        else:
-            curve.setData(xs, np.where(finite, ys, np.nan), connect="finite")
 
     def _hover(self, event) -> None:
         pos = event[0]

@@ -37,30 +37,13 @@ from actviz_views.likelihood_model import (
     quietest_third,
     value_at,
 )
+from actviz_views.wiring import finite, pin_legend, set_text
 
 DASH = QtCore.Qt.PenStyle.DashLine
 DOT = QtCore.Qt.PenStyle.DotLine
 EMPTY = np.zeros(0)
+LEGEND_INSET = (6, 4)  # pixels from the plot's side and top
 
-
-
-def _finite(values) -> np.ndarray:
-    """NaN where not finite, so ``connect="finite"`` leaves a gap instead of drawing ±inf."""
-    values = np.asarray(values, dtype=float)
-    return np.where(np.isfinite(values), values, np.nan)
-
-
-def _corner(legend: pg.LegendItem, x: float) -> None:
-    """Pin ``legend`` to the top of its plot, at the left (x = 0), centre (0.5) or right (1)."""
-    if getattr(legend, "_actviz_corner", None) != x:
-        legend._actviz_corner = x
-        legend.anchor(itemPos=(x, 0.0), parentPos=(x, 0.0), offset=(6 - 12 * x, 4))
-
-
-def _set_text(label: QtWidgets.QLabel, value: str) -> None:
-    """``setText`` only when the text changes."""
-    if label.text() != value:
-        label.setText(value)
 
 
 def _shrinkable(label: pg.LabelItem) -> None:
@@ -271,9 +254,9 @@ class LikelihoodView(ViewWidget):
                 notes += step(spec)
             except (EvaluationError, ValueError) as exc:
                 problems.append(f"{spec.label} ({spec.plugin or 'plugin'}): {exc}")
-        _set_text(self.warning, "\n".join(problems))
+        set_text(self.warning, "\n".join(problems))
         self.warning.setVisible(bool(problems))
-        _set_text(self.info, "  ".join(notes))
+        set_text(self.info, "  ".join(notes))
         self.info.setVisible(bool(notes))
 
     def _draw_fit(self, spec) -> list[str]:
@@ -286,16 +269,17 @@ class LikelihoodView(ViewWidget):
             self.nlp_values, self.fit_values = curves.nlp, curves.fitted
             for curve, values in ((self.curve_e, curves.e), (self.curve_nlp, curves.nlp),
                                   (self.curve_fit, curves.fitted)):
-                curve.setData(curves.ys, _finite(values), connect="finite")
+                curve.setData(curves.ys, finite(values), connect="finite")
             self._title(self.plot_e, text.fit_title(model.t, curves.fit))
             self.fit_text.setText(text.fit_text(model.t, curves.fit, curves.fit_all, curves.e))
-        self.mark_e.setData([y], _finite([value_at(spec, y, model.params, model.t)]))
+        self.mark_e.setData([y], finite([value_at(spec, y, model.params, model.t)]))
         self.line_y.setPos(y)
         x_range, y_range = e_window(spec, curves, y)
         self.plot_e.setXRange(*x_range, padding=0.02)
         if y_range is not None:  # fixed, with headroom for the legend (autorange would put data under it)
             self.plot_e.setYRange(*y_range, padding=0.02)
-        _corner(self.legend_e, quietest_third(x_range, [(curves.ys, curves.e), (curves.ys, curves.nlp)]))
+        pin_legend(self.legend_e, quietest_third(x_range, [(curves.ys, curves.e), (curves.ys, curves.nlp)]),
+                   inset=LEGEND_INSET)
         return curves.notes
 
     def _draw_density(self, spec) -> list[str]:
@@ -308,16 +292,16 @@ class LikelihoodView(ViewWidget):
         self._t_window = (loss, x_range)
         self.density = d.density
         if d.density.discrete:
-            self.bars_p.setOpts(x=d.density.t, height=_finite(d.density.p), width=bar_width(d.density.t))
+            self.bars_p.setOpts(x=d.density.t, height=finite(d.density.p), width=bar_width(d.density.t))
             self.curve_p.setData([], [])
             self._legend_entry(self.bars_p)
         else:
             self.bars_p.setOpts(x=[0.0], height=[0.0], width=0.0)
-            self.curve_p.setData(d.density.t, _finite(d.density.p), connect="finite")
+            self.curve_p.setData(d.density.t, finite(d.density.p), connect="finite")
             self._legend_entry(self.curve_p)
         self.bars_p.setVisible(d.density.discrete)
         self.curve_p.setVisible(not d.density.discrete)
-        self.mark_p.setData(d.mark_t, _finite(d.mark_p))
+        self.mark_p.setData(d.mark_t, finite(d.mark_p))
         self._label(self.plot_p, d.axis)
         # from 0, with headroom for the legend (the top at least 1.6 × the peak); held while y is dragged
         shown = (0.0, self._p_top[1]) if self._p_top[0] == loss else None
@@ -326,7 +310,8 @@ class LikelihoodView(ViewWidget):
             self._p_top = (loss, top)
             self.plot_p.setYRange(0.0, top, padding=0)
         self.plot_p.setXRange(*x_range, padding=0.02)
-        _corner(self.legend_p, quietest_third(x_range, [(d.density.t, d.density.p), (d.mark_t, d.mark_p)]))
+        pin_legend(self.legend_p, quietest_third(x_range, [(d.density.t, d.density.p), (d.mark_t, d.mark_p)]),
+                   inset=LEGEND_INSET)
         self._title(self.plot_p, text.density_title(spec, y, d.density.discrete), same_row=(loss, d.density.discrete))
         return d.notes
 
@@ -337,20 +322,21 @@ class LikelihoodView(ViewWidget):
             return s.notes
         self.sample, self.ml, self.targets = s, s.ml, s.targets
         ml, grid = s.ml, s.ml.y_grid
-        self.curve_sum.setData(grid, _finite(ml.total_loss), connect="finite")
-        self.curve_ll.setData(grid, _finite(ml.log_likelihood), connect="finite")
+        self.curve_sum.setData(grid, finite(ml.total_loss), connect="finite")
+        self.curve_ll.setData(grid, finite(ml.log_likelihood), connect="finite")
         self.plot_l.setXRange(*s.window, padding=0.02)  # h and s are linked to it
         self.bars_h.setOpts(x=s.hist_x, height=s.hist_counts, width=s.hist_width)
         if s.discrete:
-            self.curve_expect.setData(s.expect_t, _finite(s.expect_counts), pen=None, symbol="t1", symbolSize=11,
+            self.curve_expect.setData(s.expect_t, finite(s.expect_counts), pen=None, symbol="t1", symbolSize=11,
                                       symbolBrush=PALETTE[2], symbolPen=None)
         else:
-            self.curve_expect.setData(s.expect_t, _finite(s.expect_counts), connect="finite",
+            self.curve_expect.setData(s.expect_t, finite(s.expect_counts), connect="finite",
                                       pen=pen(2, 1.5, DASH), symbol=None)
         self._label(self.plot_h, f"t  ({s.outside} targets beyond the axis)" if s.outside else "t")
-        top = max(float(s.hist_counts.max(initial=0.0)), float(np.nanmax(_finite(s.expect_counts), initial=0.0)))
+        top = max(float(s.hist_counts.max(initial=0.0)), float(np.nanmax(finite(s.expect_counts), initial=0.0)))
         self.plot_h.setYRange(0.0, max(top, 1.0) * 1.75, padding=0)  # headroom for the legend
-        _corner(self.legend_h, quietest_third(s.window, [(s.hist_x, s.hist_counts), (s.expect_t, s.expect_counts)]))
+        pin_legend(self.legend_h, quietest_third(s.window, [(s.hist_x, s.hist_counts), (s.expect_t, s.expect_counts)]),
+                   inset=LEGEND_INSET)
         for key, at in (("argmin", ml.argmin_loss), ("argmax", ml.argmax_likelihood), ("closed", ml.closed_form),
                         ("truth", float(self.model["y_true"]))):
             for line in self.vlines[key]:
@@ -358,9 +344,9 @@ class LikelihoodView(ViewWidget):
                 if at is not None:
                     line.setPos(at)
         self.mark_min.setData([] if ml.argmin_loss is None else [ml.argmin_loss],
-                              _finite(s.at(ml.total_loss, ml.argmin_loss)))
+                              finite(s.at(ml.total_loss, ml.argmin_loss)))
         self.mark_max.setData([] if ml.argmax_likelihood is None else [ml.argmax_likelihood],
-                              _finite(s.at(ml.log_likelihood, ml.argmax_likelihood)))
+                              finite(s.at(ml.log_likelihood, ml.argmax_likelihood)))
         params = self.model.params
         titles = text.sample_titles(spec, ml, s.targets.size, params)
         for key, plot in (("h", self.plot_h), ("s", self.plot_s), ("l", self.plot_l)):
