@@ -25,6 +25,24 @@ def _count_set_data(view) -> dict[str, int]:
     return calls
 
 
+@pytest.mark.parametrize("prior", ["off", "on"])
+def test_dragging_p_with_no_flips_sets_only_the_line_p(view, prior):
+    view.model.update({"prior": prior})
+    view.refresh()
+    ll_before = view.curve_ll.getData()[1].copy()
+    strip, readout, hat = view.strip.text(), view.readout.text(), view.hat_text.toHtml()
+    calls = _count_set_data(view)
+    for p in (0.35, 0.7, 0.2):
+        view.model.set("p", p)
+        view.refresh()
+        assert view.curve_p.yData.tolist() == [p, p]
+    assert calls == {"curve_p": 3}
+    # the rest still shows the counts 8 of 10, and the words did not change
+    np.testing.assert_array_equal(view.curve_ll.getData()[1], ll_before)
+    assert (view.strip.text(), view.readout.text(), view.hat_text.toHtml()) == (strip, readout, hat)
+    assert "no flips yet" in view.strip.text()
+
+
 def test_changing_the_counts_after_a_drag_redraws_plots_1_to_4(view):
     view.model.update({"prior": "on"})
     view.refresh()
