@@ -129,3 +129,51 @@ def test_function_view_saved_without_pins_restores_with_none(registry):
     assert model.restore({"values": {}, "extras": {"pins": None}}) == []
     assert model.pins() == [] and model.extras["pins"] == []
     assert model.pin() == "" and len(model.pins()) == 1
+
+
+def test_keys_follow_a_replaced_or_added_spec_in_the_registry(model, registry):
+    """Keys are kept between changes, but never past a change of the registry's specs."""
+    import dataclasses
+
+    before = {k.name: k.control for k in model.active_keys()}
+    old = registry.activations["logistic"]
+    wider = dataclasses.replace(old.params[0], high=old.params[0].high * 2)
+    registry.activations["logistic"] = dataclasses.replace(old, params=(wider, *old.params[1:]))
+    try:
+        assert model.key("activation.beta").control.high == 2 * before["activation.beta"].high
+        registry.activations["zz_new"] = dataclasses.replace(old, name="zz_new", label="zz new")
+        assert "zz_new" in model.key("activation").control.options
+    finally:
+        registry.activations["logistic"] = old
+        registry.activations.pop("zz_new", None)
+    assert {k.name: k.control for k in model.active_keys()} == before
+
+
+def test_extras_are_never_shared_with_the_caller_or_the_undo_history(model):
+    """Undo keeps the extras' values by reference; what goes in and what state() hands out are copies."""
+    pins = [{"function": "tanh", "values": {}}]
+    model.extras["pins"] = []  # PairModel declares no extras: give it one
+    model.set_extra("pins", pins)
+    pins.append("caller's later edit")
+    assert model.extras["pins"] == [{"function": "tanh", "values": {}}]
+    model.state()["extras"]["pins"].append("edit of a saved state")
+    assert model.extras["pins"] == [{"function": "tanh", "values": {}}]
+    model.set_extra("pins", [])
+    model.history.undo()
+    assert model.extras["pins"] == [{"function": "tanh", "values": {}}]
+    model.history.redo()
+    assert model.extras["pins"] == []
+
+
+def test_a_drag_records_no_state_per_frame_only_its_ends(model, monkeypatch):
+    """Merged frames fold into the open step without taking a "before" state: one snapshot per frame."""
+    model.set("activation.beta", 1.5, merge=True)
+    taken = []
+    original = type(model)._snapshot
+    monkeypatch.setattr(type(model), "_snapshot", lambda self: (taken.append(1), original(self))[1])
+    for v in (2.0, 2.5, 3.0):
+        model.set("activation.beta", v, merge=True)
+    assert len(taken) == 3  # the "after" of each frame; no "before"
+    model.history.seal()
+    model.history.undo()
+    assert model["activation.beta"] == 1.0

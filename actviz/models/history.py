@@ -36,14 +36,23 @@ class History:
         self._replaying = False
         self.changed: list[Callable[[], None]] = []  # listeners: the Edit menu's enabled state
 
+    def merges(self, model: Any, names: set[str] | frozenset[str], merge: bool) -> bool:
+        """Whether a change of ``names`` now would fold into the open step (so needs no "before" state)."""
+        last = self.undo_steps[-1] if self.undo_steps else None
+        return (merge and not self._replaying and last is not None and last.open and last.model is model
+                and last.names == names)
+
     def record(self, model: Any, before: dict[str, Any] | None, after: dict[str, Any],
                names: set[str], *, merge: bool = False) -> None:
-        if self._replaying or before is None:
+        """Add a step from ``before`` to ``after``, or fold ``after`` into the open step (``before`` unused)."""
+        if self._replaying:
             return
         names = frozenset(names)
         last = self.undo_steps[-1] if self.undo_steps else None
         if merge and last is not None and last.open and last.model is model and last.names == names:
             last.after = after
+        elif before is None:
+            return
         else:
             if last is not None:
                 last.open = False

@@ -106,6 +106,7 @@ class ViewModel:
         self._listeners: list[Listener] = []
         self.fields: tuple[Field, ...] = tuple(self.declare(registry))
         self._by_name = {f.name: f for f in self.fields}
+        self._choices = tuple(f for f in self.fields if isinstance(f, FunctionChoice))
         self._values: dict[str, Any] = {}
         #: per FunctionChoice: function name -> its remembered parameter values
         self.memory: dict[str, dict[str, dict[str, float]]] = {}
@@ -190,7 +191,27 @@ class ViewModel:
 
     # -- keys ----------------------------------------------------------------------------------
     def active_keys(self) -> list[Key]:
-        """The keys that apply now, in panel order (a function's parameters after its choice)."""
+        """The keys that apply now, in panel order (a function's parameters after its choice).
+
+        Asked on every change (the binder compares them, a dependent key is looked up), so they are
+        kept while the chosen functions and the registry's specs stay the same objects.
+        """
+        stamp = (self._registry_stamp(), tuple(self._values.get(f.name) for f in self._choices))
+        cached = self.__dict__.get("_keys_cache")
+        if cached is not None and cached[0] == stamp:
+            return list(cached[1])
+        keys = self._active_keys()
+        self._keys_cache = (stamp, tuple(keys))
+        return keys
+
+    def _registry_stamp(self) -> tuple:
+        """Identity of the registry and of every spec in it: a new, added, removed or replaced one changes it."""
+        reg = self.registry
+        if reg is None:
+            return ()
+        return (id(reg), tuple(map(id, reg.activations.values())), tuple(map(id, reg.losses.values())))
+
+    def _active_keys(self) -> list[Key]:
         keys: list[Key] = []
         for f in self.fields:
             if isinstance(f, FunctionChoice):
@@ -374,21 +395,30 @@ class ViewModel:
 
     # -- state ---------------------------------------------------------------------------------
     def _copy(self) -> ViewModel:
+        """A trial copy to apply a change to. Extras are shared: they are replaced, never changed in place."""
         other = copy.copy(self)
         other._values = dict(self._values)
         other.memory = {k: {n: dict(v) for n, v in m.items()} for k, m in self.memory.items()}
-        other.extras = copy.deepcopy(self.extras)
+        other.extras = dict(self.extras)
         return other
 
     def _commit(self, trial: ViewModel, changed: set[str], *, merge: bool = False) -> None:
-        before = self.state() if self.history is not None else None
+        history = self.history
+        # a drag's frames fold into one open step, which needs no "before" (it has one): no state per frame
+        before = self._snapshot() if history is not None and not history.merges(self, changed, merge) else None
         self._values, self.memory, self.extras = trial._values, trial.memory, trial.extras
-        if self.history is not None:
-            self.history.record(self, before, self.state(), changed, merge=merge)
+        if history is not None:
+            history.record(self, before, self._snapshot(), changed, merge=merge)
         self._emit(changed)
 
     def state(self) -> dict[str, Any]:
         """Everything needed to reproduce this view, JSON-able; functions named ``plugin/name``."""
+        state = self._snapshot()
+        state["extras"] = copy.deepcopy(state["extras"])
+        return state
+
+    def _snapshot(self) -> dict[str, Any]:
+        """:meth:`state` with the extras' values shared: what undo keeps (restore copies them back in)."""
         values: dict[str, Any] = {}
         for name, value in self._values.items():
             f = self._by_name.get(name)
@@ -402,7 +432,7 @@ class ViewModel:
                 self._remember(f)
         return {"values": values,
                 "remembered": {k: {n: dict(v) for n, v in m.items()} for k, m in self.memory.items() if m},
-                "extras": copy.deepcopy(self.extras)}
+                "extras": dict(self.extras)}
 
     def restore(self, state: Mapping[str, Any], *, record: bool = False) -> list[str]:
         """Apply a saved state; whatever cannot be applied is skipped and listed in the result."""
