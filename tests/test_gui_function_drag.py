@@ -147,3 +147,26 @@ def test_no_gap_draws_connect_all_and_a_gap_stays_a_gap(view):
     set_curve(view.curve_num, xs, np.array([1.0, np.inf, 3.0]))
     assert view.curve_num.opts["connect"] == "finite" and np.isnan(view.curve_num.yData[1])
     assert isinstance(view.curve_num, pg.PlotDataItem)
+
+
+def test_a_drag_frame_calls_f_on_the_grid_and_the_resting_check_once_more(view, qtbot):
+    """A frame evaluates f on x and x ± h only; the check's Richardson levels come in one call when the value rests."""
+    spec = view.spec
+    sizes: list[int] = []
+    original = spec.function
+
+    def counted(z, *args, **kw):
+        sizes.append(np.size(z))
+        return original(z, *args, **kw)
+
+    object.__setattr__(spec, "function", counted)  # a frozen spec: the registry's own object, restored below
+    try:
+        view.model.set("function.beta", 1.3)
+        view.refresh()
+        assert sizes == [3 * view.xs.size] and view._check_timer.isActive()
+        qtbot.waitUntil(lambda: not view._check_timer.isActive(), timeout=5000)
+        qtbot.wait(10)
+        assert len(sizes) == 2 and sizes[1] > 3 * view.xs.size  # the ladder, in one call
+        assert view.mismatch is None
+    finally:
+        object.__setattr__(spec, "function", original)

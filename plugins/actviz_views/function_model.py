@@ -264,8 +264,9 @@ def compute(spec: Activation | Loss, xs: np.ndarray, params: dict[str, float], t
 
     ``defer_check``: leave the derivative check (numpy work of ~3 ms on a
     1000-point grid, most of a drag frame's own computing) to ``Curves.check``,
-    so the curves can be painted first; it reads the f values of this one
-    call and calls the plugin only where they do not reach.
+    so the curves can be painted first. The frame's call of f then covers only
+    the grid and z ± h (a third of the points); the check evaluates its first
+    Richardson levels in one call of its own, when it runs.
     """
     if not numerical or (isinstance(spec, Loss) and target is None):
         return _compute_apart(spec, xs, params, target, numerical)
@@ -274,7 +275,8 @@ def compute(spec: Activation | Loss, xs: np.ndarray, params: dict[str, float], t
     h = step_size(xs)
     with np.errstate(all="ignore"):
         up, down = xs + h, xs - h
-    ladder = _ladder(xs, kinks) if not spec.numerical_derivative else np.zeros(0)
+    # a deferred check runs once the value rests: its ladder is evaluated then, not on every drag frame
+    ladder = _ladder(xs, kinks) if not (spec.numerical_derivative or defer_check) else np.zeros(0)
     n = xs.size
     points = np.concatenate([xs, up, down, ladder])
     try:
@@ -294,8 +296,15 @@ def compute(spec: Activation | Loss, xs: np.ndarray, params: dict[str, float], t
         return _finish(xs, values, slopes, num, problems, None, _gaps(spec, xs, params, target))
 
     def check() -> tuple[Any, list[str]]:
-        lookup = _Evaluated(lambda v: call(spec.function, v, *args, **params), points, fv)
+        def f(v: np.ndarray) -> np.ndarray:
+            return call(spec.function, v, *args, **params)
+
         try:
+            if defer_check:  # the first levels in one call, as the frame would have done
+                extra = _ladder(xs, kinks)
+                lookup = _Evaluated(f, np.concatenate([points, extra]), np.concatenate([fv, f(extra)]))
+            else:
+                lookup = _Evaluated(f, points, fv)
             found = derivative_mismatch(lookup, None, xs, kinks=kinks, fz=values, dfz=slopes)
         except EvaluationError as exc:
             return None, [f"derivative check: {exc}"]
