@@ -282,3 +282,25 @@ def test_a_one_point_loss_or_path_is_left_empty_and_not_set_on_every_frame(make_
     for rule, curve in view.loss_curves.items():  # two points: a line again
         np.testing.assert_array_equal(drawn(curve)[1], view.trainers[rule].losses)
         assert drawn(view.paths[rule])[0].size == 2
+
+
+def test_a_drag_between_two_regimes_keeps_one_loss_scale_and_narrows_when_it_rests(make_view, qtbot):
+    """Dragging how wrong from 7.7 to 3.3 and back: the loss axes only grow mid-drag; at rest they fit again."""
+    view = make_view()
+    settle(qtbot)
+    tops = []
+    for confidence in (7.7, 3.3, 7.7, 3.3, 7.7, 3.3):
+        view.model.set("confidence", confidence, merge=True)
+        settle(qtbot)
+        tops.append({rule: plot.viewRange()[1][1] for rule, plot in view.loss_plots.items()})
+    assert view.moving and all(t == tops[0] for t in tops)  # one scale for both ends of the drag
+    big = tops[0]
+    qtbot.waitUntil(lambda: not view.moving, timeout=3000)
+    settle(qtbot)
+    for rule, plot in view.loss_plots.items():
+        low, high = plot.viewRange()[1]
+        losses = max(view.trainers[rule].losses)
+        assert low == 0.0 and losses <= high, rule
+        if losses < big[rule] / 3:  # the loss at 3.3 fills under a third of the drag's axis: fitted at rest
+            assert high < big[rule], rule
+    assert any(plot.viewRange()[1][1] < big[rule] for rule, plot in view.loss_plots.items())

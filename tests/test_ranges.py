@@ -102,3 +102,37 @@ def test_held_range_grows_to_hold_both_ends_of_a_drag() -> None:
     assert held_range(both, -3.0, 1.0, grow=True) == both
     assert held_range(shown, -1.0, 3.0) == nice_range(-1.0, 3.0)  # without grow: the two ranges swap
     assert held_range(shown, 100.0, 101.0, grow=True) == nice_range(100.0, 101.0)  # far away: not a union
+
+
+def test_a_grown_range_narrows_only_once_the_drag_rests(qtbot) -> None:
+    """In a view, ``hold_range(grow=True)`` keeps one scale while a key is dragged, and fits the data at rest."""
+    import pyqtgraph as pg
+
+    from actviz.gui import Param, ViewContext, ViewModel, ViewWidget, hold_range
+
+    class Scale(ViewModel):
+        def declare(self, registry):
+            return (Param("a", 1.0, 0.1, 100.0),)
+
+    class ScaleView(ViewWidget):
+        def __init__(self, context):
+            super().__init__(context)
+            self.plot = pg.PlotItem()
+
+        def redraw(self):
+            hold_range(self.plot, np.array([0.0, self.model["a"]]), grow=True)
+
+    view = ScaleView(ViewContext(None, Scale()))
+    qtbot.addWidget(view)
+    view.model.set("a", 10.0)
+    view.refresh()
+    wide = view.plot.viewRange()[1]
+    for a in (1.0, 10.0, 1.0):  # a drag to a tenth of the data and back: the same keys again, at once
+        view.model.set("a", a, merge=True)
+        view.refresh()
+        assert view.moving and view.plot.viewRange()[1] == wide
+    qtbot.waitUntil(lambda: not view.moving, timeout=3000)
+    assert view.plot.viewRange()[1] == list(nice_range(0.0, 1.0))  # redrawn once at rest: fitted to the data
+    view.model.set("a", 0.2)  # a single change after a rest is not a drag: it narrows at once
+    view.refresh()
+    assert not view.moving and view.plot.viewRange()[1] == list(nice_range(0.0, 0.2))

@@ -8,6 +8,7 @@ like a built-in one.
 
 from __future__ import annotations
 
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,11 @@ from actviz.models import History, ViewModel
 
 # every plot's ViewBox builds its context menu on the first right-click, not in its constructor (lean.py)
 lean.install()
+
+#: a change of the same keys within this time of the last is part of a drag; the drag rests after it
+REST_MS = 250
+#: the views whose ``redraw`` is running now (innermost last): ``hold_range`` asks it whether a drag is on
+_redrawing: list[ViewWidget] = []
 
 
 @dataclass
@@ -67,6 +73,14 @@ class ViewWidget(QtWidgets.QWidget):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
         self._refresh_timer.timeout.connect(self.refresh)
+        #: a control of this view is being dragged: the same keys changed again within REST_MS
+        self.moving = False
+        self._last_change: tuple[frozenset[str], float] = (frozenset(), -1.0)
+        self._held_back = False
+        self._rest_timer = QtCore.QTimer(self)
+        self._rest_timer.setSingleShot(True)
+        self._rest_timer.setInterval(REST_MS)
+        self._rest_timer.timeout.connect(self._rested)
         self.model.connect(self._model_changed)
 
     # -- the contract -------------------------------------------------------------------------
@@ -100,10 +114,30 @@ class ViewWidget(QtWidgets.QWidget):
         return ""
 
     # -- machinery ----------------------------------------------------------------------------
+    def hold_shrink(self) -> None:
+        """A range kept its size because a drag is on (:attr:`moving`): redraw once when the drag rests.
+
+        ``hold_range(..., grow=True)`` calls this itself; a view holding a range of its own calls it too.
+        """
+        self._held_back = True
+
+    def _rested(self) -> None:
+        self.moving = False
+        self._last_change = (frozenset(), -1.0)  # the next change starts afresh, whenever it comes
+        if self._held_back:
+            self._held_back = False
+            self.refresh()
+
     def _model_changed(self, names: frozenset[str]) -> None:
         if not shiboken6.isValid(self):  # deleted by Qt before it was closed: stop listening
             self.model.disconnect(self._model_changed)
             return
+        now = time.monotonic()
+        last_names, last_time = self._last_change
+        self.moving = names == last_names and now - last_time < REST_MS / 1000
+        self._last_change = (names, now)
+        if self.moving:
+            self._rest_timer.start()
         try:
             self.on_model_changed(names)
         except Exception as exc:  # noqa: BLE001 - views may come from plugins
@@ -121,6 +155,7 @@ class ViewWidget(QtWidgets.QWidget):
         """Redraw now, guarded: a failing redraw shows its error instead of raising."""
         self._pending = False
         self._refresh_timer.stop()
+        _redrawing.append(self)
         try:
             with WATCHDOG.watch(f"{describe(self)} redrawing", type(self).redraw):
                 self.redraw()
@@ -131,6 +166,8 @@ class ViewWidget(QtWidgets.QWidget):
             self.error = f"{type(exc).__name__}: {exc}"
             self.context.status(f"view {type(self).__name__} failed to redraw: {self.error}")
             traceback.print_exc()
+        finally:
+            _redrawing.remove(self)
         settle_plots(self)
         self.redraw_count += 1
         self.redrawn.emit()
@@ -200,7 +237,10 @@ def hold_range(plot: pg.PlotItem | pg.ViewBox, *arrays: np.ndarray | None, axis:
     the ticks and grid are not regenerated on every frame, and the student
     compares frames on one scale. Auto-range is turned off on ``axis``. On a
     log axis pass log10 of the values. ``grow``: data leaving the range widens
-    it to hold both (see ``held_range``). Returns whether the range changed.
+    it to hold both (see ``held_range``), and while a control of the view is
+    dragged (:attr:`ViewWidget.moving`) the range does not narrow: it narrows
+    once the drag rests, so a drag between two regimes keeps one scale.
+    Returns whether the range changed.
     """
     box = plot.getViewBox() if isinstance(plot, pg.PlotItem) else plot
     index = 1 if axis == "y" else 0
@@ -213,6 +253,11 @@ def hold_range(plot: pg.PlotItem | pg.ViewBox, *arrays: np.ndarray | None, axis:
     held = box.__dict__.setdefault("_actviz_held", {})
     # the first fit ignores whatever range the plot had; later ones keep what is shown (a user's zoom too)
     target = held_range(shown if axis in held else None, *bounds, grow=grow)
+    if grow and axis in held and shown[0] <= bounds[0] and bounds[1] <= shown[1] and not _near(target, shown):
+        view = _redrawing[-1] if _redrawing else None
+        if view is not None and view.moving:  # a narrower range, mid-drag: once it rests
+            view.hold_shrink()
+            target = shown
     held[axis] = target
     if _near(target, shown):
         return False

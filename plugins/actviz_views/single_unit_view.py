@@ -308,8 +308,12 @@ class SingleUnitView(ViewWidget):
                 high = float(losses[finite].max()) if finite.any() else 1.0
             # from 0, so a flat loss looks flat (autorange would magnify a 1e-4 drift); the top holds still
             # while a drag keeps the loss between a third of it and it (no axis re-rendered every frame)
-            loss_top = loss_axis_top(self._loss_top.get(rule), high)
-            if loss_top != self._loss_top.get(rule):
+            held = self._loss_top.get(rule)
+            loss_top = loss_axis_top(held, high)
+            if held is not None and loss_top < held and self.moving:  # mid-drag it only grows; narrows at rest
+                loss_top = held
+                self.hold_shrink()
+            if loss_top != held:
                 self._loss_top[rule] = loss_top
                 plot.setYRange(0.0, loss_top, padding=0)
             title = f"{RULE_TINY[rule]}: {trainer.errors()} wrong"
