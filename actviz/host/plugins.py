@@ -12,8 +12,8 @@ functions of numpy, math or builtins is undone and named (:mod:`guard`).
 
 from __future__ import annotations
 
-import difflib
 import functools
+import importlib
 import importlib.machinery
 import os
 import pathlib
@@ -23,13 +23,15 @@ import traceback
 import types
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from actviz import hookspecs
 from actviz.host import guard
+
+if TYPE_CHECKING:
+    from importlib import metadata
 
 GROUP = "actviz"
 HOST_DISTRIBUTION = "actviz"
@@ -124,19 +126,107 @@ def _name_and_version(dist: metadata.Distribution | None) -> tuple[str, str]:
     return found.get("name", ""), found.get("version", "")
 
 
-def group_entry_points(group: str) -> list[metadata.EntryPoint]:
+def _metadata():
+    """``importlib.metadata``, imported when first needed: it imports the ``email`` package (~20 ms of start-up),
+    and a plain directory on ``sys.path`` (the usual case) is scanned and loaded here without it."""
+    from importlib import metadata
+
+    return metadata
+
+
+class _Distribution:
+    """A distribution in a plain metadata directory, as ``importlib.metadata.PathDistribution`` is there.
+
+    The scan needs only its directory and files (:func:`_read_text`); any
+    other attribute (``metadata``, ``version``, ``name``, ``entry_points`` …)
+    is the standard library's own ``PathDistribution``'s, made on first use.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._path = pathlib.Path(path)
+
+    def read_text(self, filename: str) -> str | None:
+        return _read_file(os.path.join(self._path, filename))
+
+    def _standard(self) -> metadata.Distribution:
+        real = self.__dict__.get("_real")
+        if real is None:
+            real = self.__dict__["_real"] = _metadata().PathDistribution(self._path)
+        return real
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__") or attr == "_real":
+            raise AttributeError(attr)
+        return getattr(self._standard(), attr)
+
+    def __repr__(self) -> str:
+        return f"<distribution at {str(self._path)!r}>"
+
+
+#: ``importlib.metadata.EntryPoint.pattern``: module, optional ``:attr``, optional ``[extras]``
+_ENTRY_VALUE = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$")
+
+
+class _EntryPoint:
+    """One entry point as ``importlib.metadata.EntryPoint`` gives it (name, value, group, dist, ``load()``).
+
+    Anything else (``module``, ``attr``, ``extras``, ``matches`` …) is the
+    standard library's ``EntryPoint``'s, made on first use.
+    """
+
+    __slots__ = ("name", "value", "group", "dist", "_real")
+
+    def __init__(self, name: str, value: str, group: str, dist: Any = None) -> None:
+        self.name, self.value, self.group, self.dist = name, value, group, dist
+        self._real = None
+
+    def load(self) -> Any:
+        """As ``EntryPoint.load``: the module, or the object the value names in it."""
+        match = _ENTRY_VALUE.match(self.value)
+        if match is None:  # fails as the standard library fails
+            return self._standard().load()
+        module = importlib.import_module(match.group("module"))
+        attrs = filter(None, (match.group("attr") or "").split("."))
+        return functools.reduce(getattr, attrs, module)
+
+    def _standard(self) -> metadata.EntryPoint:
+        if self._real is None:
+            self._real = _metadata().EntryPoint(name=self.name, value=self.value, group=self.group)._for(self.dist)
+        return self._real
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return getattr(self._standard(), attr)
+
+    def _key(self) -> tuple[str, str, str]:
+        return (self.name, self.value, self.group)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _EntryPoint):
+            return self._key() == other._key()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"EntryPoint(name={self.name!r}, value={self.value!r}, group={self.group!r})"
+
+
+def group_entry_points(group: str) -> list[_EntryPoint]:
     """``importlib.metadata.entry_points(group=group)``, same entry points in the same order, at a third of the cost.
 
     Both read every installed distribution's ``entry_points.txt``; this
     parses only those with a ``[group]`` section (the standard library parses
     every file, console scripts and all) and makes a distribution object only
     for those (:func:`_installed`). A distribution on ``sys.path`` twice
-    counts once, the first, as there.
+    counts once, the first, as there. Where every distribution is in a plain
+    directory (the usual case), ``importlib.metadata`` is not even imported.
     """
     header = f"[{group}]"
     seen: set[str] = set()
-    found: list[metadata.EntryPoint] = []
-    parse = getattr(metadata.EntryPoints, "_from_text_for", None)  # parses the text already read
+    found: list[_EntryPoint] = []
     for key, where in _installed():
         if key in seen:
             continue
@@ -145,22 +235,17 @@ def group_entry_points(group: str) -> list[metadata.EntryPoint]:
             text = _read_file(os.path.join(where, "entry_points.txt"))
             if not (text and header in text):
                 continue
-            dist: metadata.Distribution = metadata.PathDistribution(pathlib.Path(where))
+            dist: Any = _Distribution(where)
         else:
             dist = where
             text = _read_text(dist, "entry_points.txt")
             if not (text and header in text):  # a section header is exactly "[group]" once stripped
                 continue
-        found.extend(_section(text, group, dist) if _PARSE_OWN else
-                     (parse(text, dist) if parse is not None else dist.entry_points).select(group=group))
+        found.extend(_section(text, group, dist))
     return found
 
 
-#: EntryPoint._for (attach the distribution) is there: the section is read by :func:`_section`
-_PARSE_OWN = callable(getattr(metadata.EntryPoint, "_for", None))
-
-
-def _section(text: str, group: str, dist: metadata.Distribution) -> list[metadata.EntryPoint]:
+def _section(text: str, group: str, dist: Any) -> list[_EntryPoint]:
     """The entry points of ``[group]`` in one ``entry_points.txt``, as ``EntryPoints._from_text_for`` and
     ``select(group=...)`` give them (lines read by the same rules), without a named tuple and a match per
     line (~25 µs a distribution). A line without ``=`` is left to the standard library, to fail as there."""
@@ -175,9 +260,9 @@ def _section(text: str, group: str, dist: metadata.Distribution) -> list[metadat
             continue
         name, sep, value = line.partition("=")
         if not sep:
-            return list(metadata.EntryPoints._from_text_for(text, dist).select(group=group))
+            return list(_metadata().EntryPoints._from_text_for(text, dist).select(group=group))
         if section == group:
-            found.append(metadata.EntryPoint(name=name.strip(), value=value.strip(), group=group)._for(dist))
+            found.append(_EntryPoint(name.strip(), value.strip(), group, dist))
     return found
 
 
@@ -208,15 +293,18 @@ def _installed() -> Iterator[tuple[str, metadata.Distribution | str]]:
     """
     finders = [f for f in sys.meta_path if getattr(f, "find_distributions", None) is not None]
     if finders != [importlib.machinery.PathFinder]:
-        for dist in metadata.distributions():
+        for dist in _metadata().distributions():
             yield _key(dist), dist
         return
     for root in sys.path:
         try:
             children = os.listdir(root or ".") if isinstance(root, str) else None
-        except Exception:  # noqa: BLE001 - as FastPath.children: the standard library decides (zip, missing)
+        except FileNotFoundError:  # nothing there: FastPath.children lists nothing, even as a zip file
+            continue
+        except Exception:  # noqa: BLE001 - as FastPath.children: the standard library decides (a zip file)
             children = None
         if children is None or os.path.basename(root).lower().endswith(".egg"):
+            metadata = _metadata()
             context = metadata.DistributionFinder.Context(path=[root])
             for dist in importlib.machinery.PathFinder.find_distributions(context):
                 yield _key(dist), dist
@@ -234,8 +322,23 @@ def _installed() -> Iterator[tuple[str, metadata.Distribution | str]]:
                 if name:
                     yield _normalise_stem(name), path
                 else:  # the name comes from the metadata
-                    dist = metadata.PathDistribution(pathlib.Path(root, child))
+                    dist = _metadata().PathDistribution(pathlib.Path(root, child))
                     yield _key(dist), dist
+
+
+def installed_version(name: str) -> str | None:
+    """``importlib.metadata.version(name)`` read from the metadata's header (None: not installed).
+
+    The first installed distribution of that (normalised) name, as the
+    standard library finds it, without importing ``importlib.metadata`` or
+    parsing the file as an email message where the distribution is in a
+    plain directory (e.g. a cache key that names a package's version).
+    """
+    wanted = _normalise_stem(name)
+    for key, where in _installed():
+        if key == wanted:
+            return _name_and_version(_Distribution(where) if isinstance(where, str) else where)[1]
+    return None
 
 
 def _read_text(dist: metadata.Distribution, name: str) -> str | None:
@@ -265,7 +368,7 @@ def _read_file(path: str) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text  # universal newlines, as open()
 
 
-def _entry_points() -> list[tuple[metadata.EntryPoint, str, str]]:
+def _entry_points() -> list[tuple[_EntryPoint, str, str]]:
     """(entry point, distribution name, version): built-ins first, then by distribution name.
 
     Every entry point is kept, collisions included (:func:`discover` decides
@@ -282,7 +385,7 @@ def _entry_points() -> list[tuple[metadata.EntryPoint, str, str]]:
         seen.add(key)
         found.append((ep, dist, version))
 
-    def order(item: tuple[metadata.EntryPoint, str, str]) -> tuple[int, str]:
+    def order(item: tuple[_EntryPoint, str, str]) -> tuple[int, str]:
         _, dist, _ = item
         return (0 if dist == HOST_DISTRIBUTION else 1, _normalise(dist))
 
@@ -296,7 +399,7 @@ def loser_name(name: str, dist: str) -> str:
 
 def discover(
     blocked: Iterable[str] = (), safe_mode: bool = False,
-) -> tuple[list[tuple[metadata.EntryPoint, PluginInfo]], list[PluginInfo], list[Problem]]:
+) -> tuple[list[tuple[_EntryPoint, PluginInfo]], list[PluginInfo], list[Problem]]:
     """Every entry point of the group, without importing any: (to load, all infos, problems).
 
     Names are owned: a built-in keeps its name, and between third parties the
@@ -306,7 +409,7 @@ def discover(
     """
     blocked = set(blocked)
     owners: dict[str, str] = {}
-    to_load: list[tuple[metadata.EntryPoint, PluginInfo]] = []
+    to_load: list[tuple[_EntryPoint, PluginInfo]] = []
     infos: list[PluginInfo] = []
     problems: list[Problem] = []
     for ep, dist, version in _entry_points():
@@ -451,8 +554,15 @@ def _hookspec_names() -> list[str]:
     return sorted(n for n in vars(hookspecs) if n.startswith("actviz_"))
 
 
+def _close(name: str, names: Iterable[str], cutoff: float = 0.8) -> list[str]:
+    """The name in ``names`` closest to ``name`` (difflib, imported only for a hook no hookspec has: ~4 ms)."""
+    import difflib
+
+    return difflib.get_close_matches(name, names, n=1, cutoff=cutoff)
+
+
 def _did_you_mean(name: str) -> str:
-    close = difflib.get_close_matches(name, _hookspec_names(), n=1, cutoff=0.6)
+    close = _close(name, _hookspec_names(), cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else f"the hooks are {', '.join(_hookspec_names())}"
 
 
@@ -477,7 +587,7 @@ def _unknown_hooks(pm: pluggy.PluginManager, name: str, obj: Any) -> list[Proble
             # newest last: this plugin's impl is found at once, not after every earlier plugin's
             if caller is not None and any(impl.plugin_name == name for impl in reversed(caller.get_hookimpls())):
                 continue
-            if attr in specs or difflib.get_close_matches(attr, specs, n=1, cutoff=0.8):
+            if attr in specs or _close(attr, specs):
                 if callable(getattr(obj, attr, None)):
                     found.append(Problem(name, "hook", f"{attr}() has no @actviz.hookimpl decorator, so it is "
                                          "never called" + ("" if attr in specs else f"; {_did_you_mean(attr)}")))
