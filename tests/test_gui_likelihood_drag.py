@@ -78,3 +78,18 @@ def test_a_new_loss_sets_its_title_and_axes_afresh(view):
     assert "Poisson" in view.plot_p.titleLabel.text or "poisson" in view.plot_p.titleLabel.text.lower()
     t_low, _ = view.plot_p.viewRange()[0]
     assert t_low >= -0.2 * (view.plot_p.viewRange()[0][1])  # starts near t = 0, not at −4.6 kept from before
+
+
+def test_a_drag_of_y_sets_no_range_that_is_already_shown(view, monkeypatch):
+    """Windows asked for on every frame cost nothing while they stay put: no setRange, no re-ticked axis."""
+    import pyqtgraph as pg
+
+    _drag(view, (1.6, -1.6))  # the held t window widened once to both ends
+    calls = []
+    original = pg.ViewBox.setRange
+    monkeypatch.setattr(pg.ViewBox, "setRange", lambda self, *a, **k: (calls.append(k), original(self, *a, **k))[1])
+    _drag(view, (1.6, -1.6, 1.6))
+    assert calls == []
+    view.plot_p.getViewBox().setXRange(-1.0, 1.0, padding=0)  # a zoom of the student's own
+    _drag(view, (-1.6,))
+    assert view.plot_p.viewRange()[0][0] < -1.6  # the view's window again, not left at the zoom

@@ -37,7 +37,7 @@ from actviz_views.likelihood_model import (
     quietest_third,
     value_at,
 )
-from actviz_views.wiring import finite, pin_legend, set_text
+from actviz_views.wiring import finite, pin_legend, set_range, set_text
 
 DASH = QtCore.Qt.PenStyle.DashLine
 DOT = QtCore.Qt.PenStyle.DotLine
@@ -275,9 +275,9 @@ class LikelihoodView(ViewWidget):
         self.mark_e.setData([y], finite([value_at(spec, y, model.params, model.t)]))
         self.line_y.setPos(y)
         x_range, y_range = e_window(spec, curves, y)
-        self.plot_e.setXRange(*x_range, padding=0.02)
+        set_range(self.plot_e, "x", *x_range, padding=0.02)
         if y_range is not None:  # fixed, with headroom for the legend (autorange would put data under it)
-            self.plot_e.setYRange(*y_range, padding=0.02)
+            set_range(self.plot_e, "y", *y_range, padding=0.02)
         pin_legend(self.legend_e, quietest_third(x_range, [(curves.ys, curves.e), (curves.ys, curves.nlp)]),
                    inset=LEGEND_INSET)
         return curves.notes
@@ -309,7 +309,7 @@ class LikelihoodView(ViewWidget):
         if self._p_top != (loss, top):
             self._p_top = (loss, top)
             self.plot_p.setYRange(0.0, top, padding=0)
-        self.plot_p.setXRange(*x_range, padding=0.02)
+        set_range(self.plot_p, "x", *x_range, padding=0.02)
         pin_legend(self.legend_p, quietest_third(x_range, [(d.density.t, d.density.p), (d.mark_t, d.mark_p)]),
                    inset=LEGEND_INSET)
         self._title(self.plot_p, text.density_title(spec, y, d.density.discrete), same_row=(loss, d.density.discrete))
@@ -324,7 +324,7 @@ class LikelihoodView(ViewWidget):
         ml, grid = s.ml, s.ml.y_grid
         self.curve_sum.setData(grid, finite(ml.total_loss), connect="finite")
         self.curve_ll.setData(grid, finite(ml.log_likelihood), connect="finite")
-        self.plot_l.setXRange(*s.window, padding=0.02)  # h and s are linked to it
+        set_range(self.plot_l, "x", *s.window, padding=0.02)  # h and s are linked to it
         self.bars_h.setOpts(x=s.hist_x, height=s.hist_counts, width=s.hist_width)
         if s.discrete:
             self.curve_expect.setData(s.expect_t, finite(s.expect_counts), pen=None, symbol="t1", symbolSize=11,
@@ -334,7 +334,7 @@ class LikelihoodView(ViewWidget):
                                       pen=pen(2, 1.5, DASH), symbol=None)
         self._label(self.plot_h, f"t  ({s.outside} targets beyond the axis)" if s.outside else "t")
         top = max(float(s.hist_counts.max(initial=0.0)), float(np.nanmax(finite(s.expect_counts), initial=0.0)))
-        self.plot_h.setYRange(0.0, max(top, 1.0) * 1.75, padding=0)  # headroom for the legend
+        set_range(self.plot_h, "y", 0.0, max(top, 1.0) * 1.75)  # headroom for the legend
         pin_legend(self.legend_h, quietest_third(s.window, [(s.hist_x, s.hist_counts), (s.expect_t, s.expect_counts)]),
                    inset=LEGEND_INSET)
         for key, at in (("argmin", ml.argmin_loss), ("argmax", ml.argmax_likelihood), ("closed", ml.closed_form),

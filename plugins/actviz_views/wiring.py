@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets
 
-__all__ = ["finite", "pin_legend", "set_curve", "set_text"]
+__all__ = ["finite", "pin_legend", "set_curve", "set_range", "set_text"]
 
 
 def finite(values) -> np.ndarray:
@@ -39,3 +39,19 @@ def pin_legend(legend: pg.LegendItem, x: float, top: bool = True, inset: tuple[f
         legend._actviz_corner = (x, y)
         legend.anchor(itemPos=(x, y), parentPos=(x, y),
                       offset=(inset[0] * (1 - 2 * x), inset[1] if top else -inset[1]))
+
+
+def set_range(plot: pg.PlotItem, axis: str, low: float, high: float, padding: float = 0.0) -> None:
+    """``setXRange``/``setYRange`` unless the plot still shows what the same request gave last time.
+
+    A view that asks for its window on every frame of a drag then costs nothing while it stays put.
+    """
+    box = plot.getViewBox()
+    index = 0 if axis == "x" else 1
+    asked = box.__dict__.setdefault("_actviz_asked", {})
+    request = (float(low), float(high), padding)
+    last = asked.get(axis)
+    if last is not None and last[0] == request and box.viewRange()[index] == last[1]:
+        return
+    (box.setXRange if index == 0 else box.setYRange)(low, high, padding=padding)
+    asked[axis] = (request, box.viewRange()[index])
