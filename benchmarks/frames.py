@@ -212,5 +212,16 @@ def measure_frames(app: QtWidgets.QApplication, counter: PaintCounter, perturb: 
             paints.append(extra)
     result = stats(samples)
     result.update(viewports=len(expected), paints_per_frame_min=min(paints), paints_per_frame_max=max(paints),
-                  timeouts=timeouts, paints=paints_histogram(paints))
+                  timeouts=timeouts, paints=paints_histogram(paints), samples=samples, paint_counts=paints)
+    return result
+
+
+def merge_blocks(blocks: list[dict]) -> dict:
+    """One result from several :func:`measure_frames` blocks of the same drag (their frames pooled)."""
+    samples = [x for b in blocks for x in b["samples"]]
+    paints = [x for b in blocks for x in b["paint_counts"]]
+    result = stats(samples)
+    result.update(viewports=max(b["viewports"] for b in blocks), paints_per_frame_min=min(paints),
+                  paints_per_frame_max=max(paints), timeouts=sum(b["timeouts"] for b in blocks),
+                  paints=paints_histogram(paints), blocks=len(blocks))
     return result

@@ -17,7 +17,16 @@ from collections.abc import Callable
 import numpy as np
 
 from . import WINDOW_SIZE
-from .frames import NoRepaint, PaintCounter, flush, graphics_viewports, measure_frames, measure_redraws, stats
+from .frames import (
+    NoRepaint,
+    PaintCounter,
+    flush,
+    graphics_viewports,
+    measure_frames,
+    measure_redraws,
+    merge_blocks,
+    stats,
+)
 
 #: the function the function view shows while dragged (has a parameter), and what gets pinned
 FUNCTION = "logistic"
@@ -139,50 +148,57 @@ def prepare_view(window, app, name: str, setup: dict | None = None):
     return view, label, perturb
 
 
+#: the view's frames and its floor's are taken in this many alternating blocks: a change of load during
+#: the measurement (another process on the second core) falls on both alike, not on one of them
+BLOCKS = 5
+
+
 def measure_view(app, view, label: str, perturb: Callable[[int], None], repeats: int, warmup: int = 5,
                  floor: bool = True) -> dict:
-    """The view's frames, then (``floor``) the true floor's frames for exactly what it drew."""
-    from .floor import capture
+    """The view's frames and (``floor``) the true floor's frames for exactly what it drew, interleaved."""
+    from .floor import Floor, capture
 
     counter = PaintCounter(graphics_viewports(view))
     try:
-        result = measure_frames(app, counter, perturb, repeats, warmup)
+        first = measure_frames(app, counter, perturb, max(1, repeats // BLOCKS), warmup)
     except NoRepaint:  # the control changes nothing drawn (e.g. the playground's learning rate while paused)
+        counter.remove()
         result = measure_redraws(app, view, perturb, repeats, warmup)
-        floor = False
+        result.update(control=label, curves=len(curve_shape(view)),
+                      floor_missing="the drag repaints no graphics view")
+        return result
+    shapes = capture(view, perturb, lambda: flush(app, 0.02)) if floor else []
+    rebuilt = None
+    if shapes:
+        rebuilt = Floor(shapes, (view.width(), view.height()))
+        rebuilt.show()
+        flush(app, 0.05)
+    floor_counter = PaintCounter(rebuilt.viewports()) if rebuilt is not None else None
+    mine, theirs = [first], []
+    try:
+        for block in range(BLOCKS):
+            n = max(1, repeats // BLOCKS)
+            if floor_counter is not None:
+                theirs.append(measure_frames(app, floor_counter, rebuilt.perturb, n, warmup))
+            if block < BLOCKS - 1:
+                mine.append(measure_frames(app, counter, perturb, n, warmup))
     finally:
         counter.remove()
+        if floor_counter is not None:
+            floor_counter.remove()
+            rebuilt.close()
+            app.processEvents()
+    result = merge_blocks(mine)
     result["control"] = label
     result["curves"] = len(curve_shape(view))
-    if not floor and result["viewports"] == 0:
-        result["floor_missing"] = "the drag repaints no graphics view"
-    elif floor:
-        shapes = capture(view, perturb, lambda: flush(app, 0.02))
+    if floor:
         result["floor_shape"] = [s.summary() for s in shapes]
-        if shapes:
-            result["floor"] = true_floor_latency(app, shapes, (view.width(), view.height()), repeats, warmup)
+        if theirs:
+            result["floor"] = merge_blocks(theirs)
             result["ratio"] = result["median"] / result["floor"]["median"]
         else:  # the view repainted, but no curve's data changed: the floor draws nothing
             result["floor_missing"] = "the drag changed no curve's data"
     return result
-
-
-def true_floor_latency(app, shapes, size: tuple[int, int], repeats: int, warmup: int = 5) -> dict:
-    """Frames of the bare rebuild (:class:`benchmarks.floor.Floor`) of what a view drew."""
-    from .floor import Floor
-
-    if not shapes:
-        raise RuntimeError("the drag changed no curve's data")
-    floor = Floor(shapes, size)
-    floor.show()
-    flush(app, 0.05)
-    counter = PaintCounter(floor.viewports())
-    try:
-        return measure_frames(app, counter, floor.perturb, repeats, warmup)
-    finally:
-        counter.remove()
-        floor.close()
-        app.processEvents()
 
 
 def function_view_latency(window, app, pins: int, repeats: int, width: float | None = None,
@@ -224,7 +240,7 @@ def naive_floor_latency(app, shape: list[tuple[int, int, object]], size: tuple[i
 
     counter = PaintCounter([win.viewport()])
     try:
-        return measure_frames(app, counter, perturb, repeats, warmup)
+        return merge_blocks([measure_frames(app, counter, perturb, repeats, warmup)])
     finally:
         counter.remove()
         win.close()
