@@ -10,12 +10,20 @@ NAME_ROLE = QtCore.Qt.ItemDataRole.UserRole
 
 
 class FunctionBrowser(QtWidgets.QWidget):
-    """Emits ``selected(name)`` when the user picks a function."""
+    """Emits ``selected(name)`` when the user picks a function.
+
+    ``defer=True`` leaves the list empty until :meth:`fill` (the main window
+    calls it after its first paint) or until anything reads or searches the
+    list; a function selected meanwhile is the current one once it is filled.
+    """
 
     selected = QtCore.Signal(str)
 
-    def __init__(self, registry: Registry, parent=None) -> None:
+    def __init__(self, registry: Registry, parent=None, defer: bool = False) -> None:
         super().__init__(parent)
+        self._items: dict[str, QtWidgets.QTreeWidgetItem] = {}
+        self._pending: Registry | None = None  # the registry the list waits to show (defer)
+        self._wanted: str | None = None  # selected while the list waited
         self.search = QtWidgets.QLineEdit(placeholderText="Search functions (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.tree = QtWidgets.QTreeWidget()
@@ -29,13 +37,38 @@ class FunctionBrowser(QtWidgets.QWidget):
         layout.addWidget(self.tree)
         self.search.textChanged.connect(self.filter)
         self.tree.currentItemChanged.connect(self._current_changed)
+        if defer:
+            self._pending = registry
+        else:
+            self.set_registry(registry)
+
+    @property
+    def items(self) -> dict[str, QtWidgets.QTreeWidgetItem]:
+        """The list's entry of each function, by name (filled now if it waited)."""
+        self.fill()
+        return self._items
+
+    def is_filled(self) -> bool:
+        return self._pending is None
+
+    def fill(self) -> None:
+        """Fill the list now if it was left for later (``defer``); the function selected meanwhile is current."""
+        if self._pending is None:
+            return
+        registry, self._pending = self._pending, None
         self.set_registry(registry)
+        wanted, self._wanted = self._wanted, None
+        if wanted is not None and self.current_name() is None:
+            self.select(wanted, emit=False)
 
     def set_registry(self, registry: Registry) -> None:
+        if self._pending is not None:  # still waiting: it will show this one
+            self._pending = registry
+            return
         current = self.current_name()
         self.tree.blockSignals(True)
         self.tree.clear()
-        self.items: dict[str, QtWidgets.QTreeWidgetItem] = {}
+        self._items = {}
         for plugin, specs in registry.by_plugin().items():
             for kind, title in (("activation", "activations"), ("loss", "losses")):
                 group = [s for s in specs if s.kind == kind]
@@ -49,14 +82,17 @@ class FunctionBrowser(QtWidgets.QWidget):
                     item.setData(0, NAME_ROLE, spec.name)
                     item.setToolTip(0, f"{spec.name} ({plugin})")
                     head.addChild(item)
-                    self.items[spec.name] = item
+                    self._items[spec.name] = item
         self.tree.expandAll()
         self.tree.blockSignals(False)
         self.filter(self.search.text())
-        if current in self.items:
+        if current in self._items:
             self.select(current, emit=False)
 
     def filter(self, text: str) -> None:
+        if self._pending is not None:  # typing into the search box fills the list (which filters it)
+            self.fill()
+            return
         needle = text.strip().lower()
         for i in range(self.tree.topLevelItemCount()):
             head = self.tree.topLevelItem(i)
@@ -73,10 +109,15 @@ class FunctionBrowser(QtWidgets.QWidget):
         return [n for n, item in self.items.items() if not item.isHidden() and not item.parent().isHidden()]
 
     def current_name(self) -> str | None:
+        if self._pending is not None:
+            return self._wanted
         item = self.tree.currentItem()
         return item.data(0, NAME_ROLE) if item is not None else None
 
     def select(self, name: str, emit: bool = True) -> None:
+        if self._pending is not None and not emit:  # the list waits: this is its current function once filled
+            self._wanted = name
+            return
         item = self.items.get(name)
         if item is None:
             return

@@ -145,7 +145,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._autosave = QtCore.QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
         self._autosave.timeout.connect(self.save_state)
 
-        self.browser = FunctionBrowser(self.registry)
+        self._painted = False  # has the window painted once (see _after_first_paint)?
+        self._starting = False  # restoring the last session or being shown, before the first paint
+        self.browser = FunctionBrowser(self.registry, defer=True)  # filled after the first paint, or when read
         self.panel = ControlPanel()
         self.tabs = QtWidgets.QTabWidget()
         self.setCentralWidget(self.tabs)
@@ -168,9 +170,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self._view_pending = False
         self._build_tabs(open_current=False)  # restore_state or show opens one: the saved tab's view, only
         self._update_problems(after_first_paint=True)
-        _AfterFirstPaint(self, drop_source_lines)
+        _AfterFirstPaint(self, self._after_first_paint)
         self._fit_screen()
         self.resize(1200, 800)
+
+    def _after_first_paint(self) -> None:
+        """What the first picture does not need: the function list's entries, forgetting imported source lines."""
+        self._painted = True
+        self.browser.fill()
+        drop_source_lines()
 
     # -- construction ---------------------------------------------------------------------------
     def _dock(self, title: str, widget: QtWidgets.QWidget, area) -> QtWidgets.QDockWidget:
@@ -322,7 +330,11 @@ class MainWindow(QtWidgets.QMainWindow):
             self._tab_changed(self.tabs.currentIndex())
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt API
-        self._open_pending()  # before the first paint: the window is never shown without its view
+        self._starting = not self._painted
+        try:
+            self._open_pending()  # before the first paint: the window is never shown without its view
+        finally:
+            self._starting = False
         super().showEvent(event)
 
     def ensure_view(self, name: str) -> ViewWidget | None:
@@ -352,7 +364,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self._show_error(index, spec.label, message)
             return None
         self.views[name] = view
-        drop_source_lines()  # what opening it imported
+        if self._painted or not self._starting:  # what opening it imported (at start-up the first paint's hook)
+            drop_source_lines()
         drop_background_cache(view)
         self._replace_tab(index, view, spec.label)
         view.schedule_refresh()
@@ -825,10 +838,12 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.settings.message:
             self.show_status(self.settings.message)
         self._late_notes = []
+        self._starting = not self._painted
         try:
             missing = self.apply_scene(scene, lazy=True)
             self._open_pending()  # the last session named no tab (or one not installed): the first
         finally:
+            self._starting = False
             notes, self._late_notes = self._late_notes, None
         self.missing = missing = missing + notes
         if missing:
