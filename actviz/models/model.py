@@ -13,77 +13,15 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from actviz.models.keys import Key, ModelError, convert, own_params, qualified
 from actviz.specs import Activation, Choice, FunctionChoice, Loss, Param
+
+__all__ = ["Key", "ModelError", "ViewModel", "own_params", "qualified"]
 
 Field = Param | Choice | FunctionChoice
 Listener = Callable[[frozenset[str]], None]
-
-
-class ModelError(ValueError):
-    """A value a model cannot take; the message names the key and the reason."""
-
-
-@dataclass(frozen=True)
-class Key:
-    """One settable key: its name, its control spec and when it applies (``None``: always)."""
-
-    name: str
-    control: Param | Choice
-    condition: str | None = None
-    owner: str | None = None  # the FunctionChoice a dependent key belongs to
-
-    def describe(self) -> str:
-        c = self.control
-        if isinstance(c, Param):
-            text = f"[{c.low:g}, {c.high:g}], default {c.default:g}"
-        elif c.parse is not None:
-            text = f"text, default {c.default!r}; e.g. {', '.join(c.options[:2])}"
-        else:
-            text = f"one of {', '.join(c.options)}; default {c.default}"
-        if c.help:
-            text += f"  {c.help}"
-        if self.condition:
-            text += f"  (when {self.condition})"
-        return text
-
-
-def qualified(spec: Activation | Loss) -> str:
-    """How scenes name a function: ``plugin/name`` (just ``name`` when the plugin is unknown)."""
-    return f"{spec.plugin}/{spec.name}" if spec.plugin else spec.name
-
-
-def own_params(spec: Activation | Loss, target: bool = True) -> tuple[Param, ...]:
-    """The live parameters of a function: its params, plus the target t of a loss."""
-    if isinstance(spec, Loss) and target:
-        return (*spec.params, spec.target)
-    return tuple(spec.params)
-
-
-def _convert(key: str, control: Param | Choice, raw: Any) -> Any:
-    if isinstance(control, Choice):
-        value = raw if isinstance(raw, str) else str(raw)
-        if control.parse is not None:
-            try:
-                return control.parse(value)
-            except ValueError as exc:
-                raise ModelError(f"{key}={value!r}: {exc}") from None
-        if value not in control.options:
-            raise ModelError(f"{key}={value!r} is not one of {', '.join(control.options)}")
-        return value
-    if isinstance(raw, bool):
-        raise ModelError(f"{key}={raw!r} is not a number")
-    try:
-        value = float(raw)
-    except (TypeError, ValueError, OverflowError):
-        raise ModelError(f"{key}={raw!r} is not a number") from None
-    if math.isnan(value):
-        raise ModelError(f"{key} is NaN")
-    if not control.low <= value <= control.high:
-        raise ModelError(f"{key}={value:g} is outside [{control.low:g}, {control.high:g}]")
-    return value
 
 
 class ViewModel:
@@ -300,13 +238,13 @@ class ViewModel:
             if isinstance(f, FunctionChoice):
                 changed |= self._choose(f, raw)
             else:
-                value = _convert(name, f, raw)
+                value = convert(name, f, raw)
                 if self._values.get(name) != value:
                     self._values[name] = value
                     changed.add(name)
         for name, raw in dependent.items():
             key = self.key(name)
-            value = _convert(name, key.control, raw)
+            value = convert(name, key.control, raw)
             if self._values.get(name) != value:
                 self._values[name] = value
                 changed.add(name)
