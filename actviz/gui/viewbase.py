@@ -167,7 +167,7 @@ class ViewWidget(QtWidgets.QWidget):
             self.context.status(f"view {type(self).__name__} failed to redraw: {self.error}")
             traceback.print_exc()
         finally:
-            _redrawing.remove(self)
+            _redrawing.pop()
         settle_plots(self)
         self.redraw_count += 1
         self.redrawn.emit()
