@@ -9,6 +9,9 @@ The network diagram is the centre: a weight or bias edited there, and a layer ma
 smaller with its + / − buttons, go through the model (recorded, so undoable). While training, the
 edges follow every frame; the units' thumbnails, the accuracy and the confusion table only when an
 epoch completes.
+
+Here: the wiring, the training loop and the drawing; the control column is in :mod:`.playground_controls`,
+the weight editor in :mod:`.playground_editor`, the exported columns in :mod:`.playground_export`.
 """
 
 from __future__ import annotations
@@ -20,16 +23,18 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 from actviz.evaluation import EvaluationError
-from actviz.gui import ControlPanel, ViewContext, ViewWidget, bind, control_column, warning_label
+from actviz.gui import ViewContext, ViewWidget, control_column, warning_label
 from actviz.gui import themed_plot_colors as colors
-from actviz.maths.learning import FEATURES, MAX_HIDDEN_LAYERS, MAX_NEURONS, PlaygroundNetwork, TrainingError
+from actviz.maths.learning import FEATURES, PlaygroundNetwork, TrainingError
+from actviz_views.playground_controls import PlaygroundControls
 from actviz_views.playground_diagram import Selection
+from actviz_views.playground_editor import WeightEditor
+from actviz_views.playground_export import export_columns
 from actviz_views.playground_maps import OutputScale, output_scale, thumbnails
 from actviz_views.playground_model import (
     DATA_KEYS,
     DISPLAY_KEYS,
     PlaygroundModel,
-    edit_weights,
     is_live,
     load_weights,
     resets,
@@ -42,16 +47,11 @@ SLICE_S = 0.008  # training per timer tick, at most
 MIN_SLICE_S = 0.003  # the slice shrinks towards this when drawing and painting leave less of a 16.7 ms frame
 FRAME_MS = 16
 WIDE_PAGE = 600  # px of page below which the output map goes under the network
-OWN_WIDGETS = {"features", "csv", "epochs", *DISPLAY_KEYS}  # check boxes, the Load CSV… button, export only
-#: the display check boxes: key -> (label, value when ticked, value when not)
-TOGGLES = {"show_test": ("show test data", "on", "off"), "discretize": ("discretize output", "on", "off"),
-           "edges": ("edges: ∂E/∂w of last batch", "gradient", "weights")}
-WEIGHT_RANGE = 100.0  # what the weight editor accepts
 #: while running, thumbnails, scores and loss curves follow every this many frames (edges and the map every one)
 MAPS_EVERY = 4
 
 
-class PlaygroundView(ViewWidget):
+class PlaygroundView(PlaygroundControls, WeightEditor, ViewWidget):
     """Train a small network on 2-D data; every function comes from the registry."""
 
     model: PlaygroundModel
@@ -83,110 +83,17 @@ class PlaygroundView(ViewWidget):
         # -- widgets --------------------------------------------------------------------------
         self.explanation = QtWidgets.QLabel()
         self.explanation.setWordWrap(True)
-        self.warning = warning_label()
-        self.epoch_label = QtWidgets.QLabel("Epoch 0")
-        font = self.epoch_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        self.epoch_label.setFont(font)
-        self.summary = QtWidgets.QLabel(" ")
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        self.confusion = QtWidgets.QLabel("")
-        self.confusion.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        self.confusion.setWordWrap(True)
         self.explanation.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.explanation.linkActivated.connect(self.context.open_view)
-
-        self.run_button = QtWidgets.QPushButton("Run")
-        self.run_button.setCheckable(True)
-        self.run_button.toggled.connect(self.set_running)
-        self.step_button = QtWidgets.QPushButton("Step")
-        self.step_button.setToolTip("Train one epoch")
-        self.step_button.clicked.connect(lambda: self.step_epochs(1))
-        self.batch_button = QtWidgets.QPushButton("Step batch")
-        self.batch_button.setToolTip("Train one mini-batch and show each edge's ∂E/∂w for it")
-        self.batch_button.clicked.connect(self.step_batch)
-        self.reset_button = QtWidgets.QPushButton("Reset")
-        self.reset_button.setToolTip("Fresh weights from the seed (Undo brings the trained ones back)")
-        self.reset_button.clicked.connect(self.reset)
-        self.csv_button = QtWidgets.QPushButton("Load CSV…")
-        self.csv_button.setToolTip("A file of x1, x2, label rows (header optional)")
-        self.csv_button.clicked.connect(self._choose_csv)
-
-        self.feature_boxes: dict[str, QtWidgets.QCheckBox] = {}
-        features_box = QtWidgets.QGroupBox("Input features")
-        fgrid = QtWidgets.QGridLayout(features_box)
-        for i, (name, label) in enumerate(FEATURES.items()):
-            box = QtWidgets.QCheckBox(label)
-            box.setToolTip(name)
-            box.toggled.connect(self._features_from_boxes)
-            self.feature_boxes[name] = box
-            fgrid.addWidget(box, i // 2, i % 2)
-        layers_box = QtWidgets.QGroupBox("Hidden layers")
-        lgrid = QtWidgets.QGridLayout(layers_box)
-        self.layers_spin = QtWidgets.QSpinBox()
-        self.layers_spin.setRange(0, MAX_HIDDEN_LAYERS)
-        self.neurons_spin = QtWidgets.QSpinBox()
-        self.neurons_spin.setRange(1, MAX_NEURONS)
-        lgrid.addWidget(QtWidgets.QLabel("layers"), 0, 0)
-        lgrid.addWidget(self.layers_spin, 0, 1)
-        lgrid.addWidget(QtWidgets.QLabel("neurons"), 1, 0)
-        lgrid.addWidget(self.neurons_spin, 1, 1)
-        self.layers_spin.valueChanged.connect(self._hidden_from_spins)
-        self.neurons_spin.valueChanged.connect(self._hidden_from_spins)
-        display_box = QtWidgets.QGroupBox("Display")
-        dlayout = QtWidgets.QVBoxLayout(display_box)
-        self.toggles: dict[str, QtWidgets.QCheckBox] = {}
-        for key, (label, on, off) in TOGGLES.items():
-            box = QtWidgets.QCheckBox(label)
-            box.setToolTip(self.model.key(key).control.help)
-            box.toggled.connect(lambda checked, k=key, a=on, b=off: self._set(k, a if checked else b))
-            self.toggles[key] = box
-            dlayout.addWidget(box)
-
-        # the weight editor: what was clicked in the diagram, and its value
-        self.edit_label = QtWidgets.QLabel("")
-        self.edit_spin = QtWidgets.QDoubleSpinBox()
-        self.edit_spin.setRange(-WEIGHT_RANGE, WEIGHT_RANGE)
-        self.edit_spin.setDecimals(4)
-        self.edit_spin.setSingleStep(0.1)
-        self.edit_spin.setKeyboardTracking(False)
-        self.edit_spin.setFixedWidth(110)
-        self.edit_spin.valueChanged.connect(self.edit_selected)
-        self.edit_hint = QtWidgets.QLabel("Click a unit (its bias) or an edge (its weight) to edit it.")
-        editor = QtWidgets.QHBoxLayout()
-        editor.setContentsMargins(0, 0, 0, 0)
-        editor.addWidget(self.edit_hint)
-        editor.addWidget(self.edit_label)
-        editor.addWidget(self.edit_spin)
-        editor.addStretch(1)
-        self.edit_label.hide()
-        self.edit_spin.hide()
-
-        self.panel = ControlPanel(spin_width=70)
-        self.binding = bind(self.model, self.panel, include=lambda key: key.name not in OWN_WIDGETS)
+        self.warning = warning_label()
+        side = self._build_controls()
+        editor = self._build_editor()
 
         self.timer = QtCore.QTimer(self)
         self.timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self._tick)
 
-        buttons = QtWidgets.QGridLayout()
-        buttons.addWidget(self.run_button, 0, 0)
-        buttons.addWidget(self.step_button, 0, 1)
-        buttons.addWidget(self.batch_button, 1, 0)
-        buttons.addWidget(self.reset_button, 1, 1)
-        buttons.addWidget(self.csv_button, 2, 0, 1, 2)
-        side = QtWidgets.QVBoxLayout()
-        side.addLayout(buttons)
-        side.addWidget(self.epoch_label)
-        side.addWidget(self.summary)
-        side.addWidget(self.confusion)
-        side.addWidget(display_box)
-        side.addWidget(features_box)
-        side.addWidget(layers_box)
-        side.addWidget(self.panel)
         words = QtWidgets.QScrollArea()  # the explanation, a few lines high: the picture keeps the room
         words.setWidget(self.explanation)
         words.setWidgetResizable(True)
@@ -312,108 +219,7 @@ class PlaygroundView(ViewWidget):
     def cannot_draw(self) -> str:
         return self.build_error
 
-    def _show_structure(self) -> None:
-        chosen = set(self.model.features)
-        for f, box in self.feature_boxes.items():
-            with QtCore.QSignalBlocker(box):
-                box.setChecked(f in chosen)
-        sizes = self.model.hidden
-        with QtCore.QSignalBlocker(self.layers_spin), QtCore.QSignalBlocker(self.neurons_spin):
-            self.layers_spin.setValue(len(sizes))
-            if sizes:
-                self.neurons_spin.setValue(max(sizes))
-
-    def _set(self, key: str, value) -> None:
-        try:
-            self.model.set(key, value)
-            self.panel.show_note("")
-        except ValueError as exc:
-            self.panel.show_note(str(exc))
-            self._show_structure()
-
-    def _show_toggles(self) -> None:
-        for key, box in self.toggles.items():
-            with QtCore.QSignalBlocker(box):
-                box.setChecked(self.model[key] == TOGGLES[key][1])
-
-    def resize_layer(self, layer: int, delta: int) -> None:
-        """A diagram + / − button: one unit more or less in a hidden layer (layer −1: one layer more or less)."""
-        sizes = list(self.model.hidden)
-        if layer < 0:
-            if delta > 0 and len(sizes) < MAX_HIDDEN_LAYERS:
-                sizes.append(sizes[-1] if sizes else 4)
-            elif delta < 0 and sizes:
-                sizes.pop()
-        elif layer < len(sizes):
-            sizes[layer] = min(MAX_NEURONS, max(1, sizes[layer] + delta))
-        text = ",".join(map(str, sizes)) or "none"
-        if text != self.model["hidden"]:
-            self._set("hidden", text)
-
     # -- editing a weight or a bias in the diagram ----------------------------------------------
-    def _selected(self, sel: Selection | None) -> None:
-        self.selection = sel
-        self._show_editor()
-
-    def selected_value(self) -> float | None:
-        sel, net = self.selection, self.network
-        if sel is None or net is None or sel.layer >= len(net.weights):
-            return None
-        try:
-            if sel.is_bias:
-                return float(net.biases[sel.layer][sel.j])
-            return float(net.weights[sel.layer][sel.i, sel.j])
-        except IndexError:
-            return None
-
-    def _show_editor(self) -> None:
-        value = self.selected_value()
-        sel = self.selection
-        shown = value is not None
-        self.edit_hint.setVisible(not shown)
-        self.edit_label.setVisible(shown)
-        self.edit_spin.setVisible(shown)
-        if not shown:
-            return
-        d = self.diagram
-        if sel.is_bias:
-            what = f"bias of {d.unit_name(sel.layer + 1, sel.j)}:  b ="
-        else:
-            what = f"weight {d.unit_name(sel.layer, sel.i)} → {d.unit_name(sel.layer + 1, sel.j)}:  w ="
-        self.edit_label.setText(what)
-        if not self.edit_spin.hasFocus():
-            with QtCore.QSignalBlocker(self.edit_spin):
-                self.edit_spin.setValue(max(-WEIGHT_RANGE, min(WEIGHT_RANGE, value)))
-
-    def edit_selected(self, value: float) -> None:
-        """Set the selected weight or bias: a recorded change of the ``weights`` extra (Undo takes it back)."""
-        sel, net = self.selection, self.network
-        if sel is None or net is None or self.selected_value() is None:
-            return
-        # the step's "before" must be these weights, not None: restoring a state never sets an extra to None
-        self.edited = True
-        self.sync_model()
-        state = weights_state(net, edited=True)
-        self.model.set_extra("weights", edit_weights(state, sel.layer, sel.j, float(value), sel.i))
-        self.schedule_refresh()
-
-    def _features_from_boxes(self) -> None:
-        self._set("features", ",".join(f for f, box in self.feature_boxes.items() if box.isChecked()))
-
-    def _hidden_from_spins(self) -> None:
-        self._set("hidden", ",".join([str(self.neurons_spin.value())] * self.layers_spin.value()) or "none")
-
-    def load_csv_file(self, path: str) -> bool:
-        """Use a user's (x1, x2, label) CSV; False with the line and reason on the panel's note if bad."""
-        self._set("csv", str(path))
-        return bool(self.model["csv"]) and self.panel.note.text() == ""
-
-    def _choose_csv(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Load a 2-D data set", "",
-                                                        "CSV files (*.csv *.txt);;All files (*)")
-        if path:
-            self.load_csv_file(path)
-
     # -- training -----------------------------------------------------------------------------
     @property
     def running(self) -> bool:
@@ -568,19 +374,6 @@ class PlaygroundView(ViewWidget):
         accuracy = (self.scores["train"], self.scores["test"]) if self.scores else None
         self.summary.setText(summary(net, d, self.model.data_name(), accuracy))
 
-    def _compact_combos(self) -> None:
-        """Long function labels ("Hyperbolic tangent (…)") must not widen the fixed control column."""
-        changed = False
-        for w in self.panel.widgets.values():
-            combo = getattr(w, "combo", None)
-            if combo is not None and combo.minimumWidth() != 80:
-                combo.setMinimumWidth(80)
-                combo.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
-                w.updateGeometry()  # the panel's layout caches each control's old minimum width
-                changed = True
-        if changed:
-            self.panel.updateGeometry()
-
     def _show_messages(self, extra: str = "") -> None:
         net = self.network
         lines = [m for m in (self.data_error, self.build_error, self.weights_note) if m]
@@ -604,22 +397,4 @@ class PlaygroundView(ViewWidget):
         return self.plots.ci
 
     def export_columns(self) -> dict[str, np.ndarray]:
-        d = self.dataset
-        cols: dict[str, np.ndarray] = {}
-        p = self.plots
-        xd, yd = p.curve_train.getData()
-        if xd is not None and self.network is not None:
-            cols["epoch"], cols["train loss"] = np.asarray(xd), np.asarray(yd)
-            cols["test loss"] = np.asarray(p.curve_test.getData()[1])
-            for name, curve in zip(p.layer_names(self.network.hidden), p.delta_curves, strict=False):
-                if curve.yData is not None:
-                    cols[f"mean |delta| {name}"] = np.asarray(curve.yData)
-        cols["map x1"], cols["map x2"] = p.grid_x.ravel(), p.grid_y.ravel()
-        cols["map output"] = np.asarray(p.output_values, float).ravel()
-        if d is not None:
-            cols["train x1"], cols["train x2"] = d.x_train[:, 0], d.x_train[:, 1]
-            cols["train label"] = np.asarray(d.y_train, float)
-            cols["test x1"], cols["test x2"] = d.x_test[:, 0], d.x_test[:, 1]
-            cols["test label"] = np.asarray(d.y_test, float)
-        return cols
-
+        return export_columns(self.plots, self.network, self.dataset)
