@@ -1,6 +1,7 @@
 """The mathematics views draw: numpy only, no Qt, tested without a display.
 
-Public for view authors: ``backprop`` (δ of output and hidden units), ``likelihood``
+Public for view authors: ``backprop`` (δ of output and hidden units; the hidden stack
+itself is ``depth``, the softmax Jacobian ``softmax_delta``), ``likelihood``
 (noise models and maximum likelihood), ``coin`` (the coin-flip likelihood),
 ``learning`` (small networks trained through plugin functions), ``ranges`` (axis
 ranges that hold still while a control is dragged), ``sampling``
@@ -8,4 +9,5 @@ ranges that hold still while a control is dragged), ``sampling``
 noise models for losses).
 """
 
-__all__ = ["backprop", "coin", "learning", "likelihood", "noise_models", "ranges", "sampling"]
+__all__ = ["backprop", "coin", "depth", "learning", "likelihood", "noise_models", "ranges", "sampling",
+           "softmax_delta"]
