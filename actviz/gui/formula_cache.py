@@ -37,12 +37,9 @@ def directory() -> Path | None:
 @functools.lru_cache(maxsize=1)
 def _renderer_version() -> str:
     """matplotlib's version from its metadata, without importing it ("" when it is not installed)."""
-    from importlib import metadata
+    from actviz.host.plugins import installed_version  # not importlib.metadata: it imports email (~20 ms)
 
-    try:
-        return metadata.version("matplotlib")
-    except metadata.PackageNotFoundError:
-        return ""
+    return installed_version("matplotlib") or ""
 
 
 def path_for(tex: str, color: str, size: float) -> Path | None:

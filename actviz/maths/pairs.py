@@ -16,12 +16,11 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from importlib import metadata
 from typing import Any
 
 import numpy as np
 
-from actviz.host.plugins import GROUP, Problem, call_each, disabled_from_env, load_plugins
+from actviz.host.plugins import GROUP, Problem, call_each, disabled_from_env, group_entry_points, load_plugins
 
 Array = np.ndarray
 HOOK = "actviz_output_deltas"
@@ -110,7 +109,7 @@ def _plugin_manager_for(registry: Any) -> Any:
     if pm is not None:
         return pm
     active = {info.name for info in getattr(registry, "plugins", []) if info.status == "active"}
-    installed = {ep.name for ep in metadata.entry_points(group=GROUP)}
+    installed = {ep.name for ep in group_entry_points(GROUP)}
     pm, _, _ = load_plugins(disabled=installed - active, entry_points=True)
     return pm
 
