@@ -255,3 +255,24 @@ def test_png_export_shows_the_grid(plot_widget, tmp_path) -> None:
               for x in (int(box.left()) + 3,)] + [image.pixel(x, row) for x in range(int(box.left()) + 2,
                                                                                   int(box.right()) - 2)]
     assert inside.count(grey) >= 10  # vertical and horizontal grid lines cross the plot
+
+
+def test_an_axis_renders_its_label_once_as_it_is_made_and_shows_no_si_prefix(qtbot):
+    """The theme's axis: pyqtgraph's setters no longer re-render the label's HTML one after another."""
+    import pyqtgraph as pg
+    from PySide6 import QtWidgets
+
+    from actviz.gui.theme import apply_plot_theme
+
+    apply_plot_theme(QtWidgets.QApplication.instance())
+    rendered = []
+    original = QtWidgets.QGraphicsTextItem.setHtml
+    QtWidgets.QGraphicsTextItem.setHtml = lambda self, html: (rendered.append(html), original(self, html))[1]
+    try:
+        axis = pg.AxisItem("bottom", text="z", units="s")
+    finally:
+        QtWidgets.QGraphicsTextItem.setHtml = original
+    assert len(rendered) == 1 and "z (s)" in rendered[0]
+    assert axis.autoSIPrefix is False
+    axis.setRange(0.0, 1e-6)  # no SI prefix: the label keeps its units, the ticks their numbers
+    assert "z (s)" in axis.labelString() and axis.autoSIPrefixScale == 1.0
