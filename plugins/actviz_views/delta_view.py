@@ -10,74 +10,21 @@ cross-entropy reaches −1e15) is fitted to the bulk, with an "off scale" note.
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtWidgets
 
-from actviz.gui import (
-    PALETTE,
-    ControlPanel,
-    FormulaLabel,
-    SteadyLabel,
-    ViewContext,
-    ViewWidget,
-    bind,
-    control_column,
-    guard_plot,
-    hold_range,
-    page,
-    pen,
-    themed_plot_colors,
-    warning_label,
-)
+from actviz.gui import PALETTE, FormulaLabel, SteadyLabel, ViewContext, ViewWidget, control_column, page, warning_label
 from actviz_views import delta_text as text
-from actviz_views.delta_model import Z_LIMIT, DeltaModel, Frame, WrongCache, compute, robust_range, rules_of
-from actviz_views.delta_pairs import MAX_PAIRS
-from actviz_views.wiring import set_curve
+from actviz_views.delta_model import Z_LIMIT, DeltaModel, Frame, WrongCache, compute
+from actviz_views.delta_plots import DASH, DeltaPlots, _PairCurves
+from actviz_views.delta_side import PAIR_KEYS, RANGE_KEYS, DeltaSide
 
-DASH = QtCore.Qt.PenStyle.DashLine
-PAIR_KEYS = ("activation", "loss", "t")
-RANGE_KEYS = ("ywrong", "zmin", "zmax")
-
+__all__ = ["DASH", "PAIR_KEYS", "PLOT_ROW", "RANGE_KEYS", "DeltaView", "_PairCurves"]  # also from delta_plots/_side
 
 #: the height one stacked plot needs: a 120 px data area and its bottom axis
 PLOT_ROW = 160
 
 
-
-class _PairCurves:
-    """The plot items of one drawn pair: y, ∂E/∂y, f′ and δ, and the dashed lecture shortcut on the δ plot.
-
-    Each curve remembers the (z, values) arrays it shows: the model hands back the same objects for
-    what a drag did not change (y and f′ while t moves), and curves whose values are unchanged are
-    not set again.
-    """
-
-    def __init__(self, plots: list[pg.PlotItem], index: int) -> None:
-        self.curves = [plot.plot(pen=pen(index, 2), connect="finite") for plot in plots]
-        self.shortcut = plots[3].plot(pen=pen(index, 2, DASH), connect="finite")
-        self.shown: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
-
-    def draw(self, k: int, z: np.ndarray, values: np.ndarray | None) -> bool:
-        """Curve ``k`` (4 is the shortcut) shows ``values`` over ``z`` (None: nothing); returns whether it changed."""
-        old = self.shown.get(k)
-        if values is None:
-            if old is None:
-                return False
-            self.shown[k] = None
-            (self.shortcut if k == 4 else self.curves[k]).setData([], [])
-            return True
-        if old is not None and old[0] is z and (old[1] is values or np.array_equal(old[1], values, equal_nan=True)):
-            return False
-        self.shown[k] = (z, values)
-        set_curve(self.shortcut if k == 4 else self.curves[k], z, values)
-        return True
-
-    def clear(self) -> None:
-        for k in range(5):
-            self.draw(k, np.zeros(0), None)
-
-
-class DeltaView(ViewWidget):
+class DeltaView(DeltaPlots, DeltaSide, ViewWidget):
     """y, ∂E/∂y, f′ and δ of output units over z, for the model's list of (activation, loss) pairs."""
 
     model: DeltaModel
@@ -89,43 +36,7 @@ class DeltaView(ViewWidget):
         self.z = np.zeros(0)
         self._cache = WrongCache()
 
-        self.layout_widget = pg.GraphicsLayoutWidget()
-        self.plots: list[pg.PlotItem] = []
-        self.offscale: list[pg.TextItem] = []
-        for row, left in enumerate(text.PLOT_LABELS):
-            plot = self.layout_widget.addPlot(row=row + 1, col=0)
-            guard_plot(plot)
-            plot.showGrid(x=True, y=True, alpha=0.25)
-            plot.setLabel("left", left)
-            for side in ("left", "bottom"):
-                plot.getAxis(side).enableAutoSIPrefix(False)
-            plot.getAxis("left").setWidth(78)  # room for "-1.5e+20" beside the rotated label
-            plot.addItem(pg.InfiniteLine(0, angle=0, pen=pg.mkPen((128, 128, 128), width=1)), ignoreBounds=True)
-            plot.addItem(pg.InfiniteLine(0, angle=90, pen=pg.mkPen((128, 128, 128), width=1)), ignoreBounds=True)
-            plot.setMenuEnabled(False)
-            plot.setMouseEnabled(x=True, y=False)  # y is fitted on every redraw
-            plot.enableAutoRange(axis="x", enable=False)
-            plot.enableAutoRange(axis="y", enable=False)
-            if self.plots:
-                plot.setXLink(self.plots[0])
-            note = pg.TextItem("", color=self._note_color(), anchor=(1, 1), fill=self._note_fill())
-            note.setFont(QtGui.QFont(note.textItem.font().family(), 8))
-            note.setZValue(20)
-            plot.addItem(note, ignoreBounds=True)
-            self.offscale.append(note)
-            self.plots.append(plot)
-        self.plot_y, self.plot_grad, self.plot_slope, self.plot_delta = self.plots
-        self.plot_delta.setLabel("bottom", "z (net input of the output unit)")
-        # the legend gets its own row above the plots: it never hides a curve, and it is in every export
-        self.legend = pg.LegendItem(labelTextSize="8pt", colCount=2, verSpacing=-6)
-        self.layout_widget.addItem(self.legend, row=0, col=0)
-        self.markers = [pg.ScatterPlotItem(size=9, pen=pg.mkPen(pg.getConfigOption("foreground"), width=1))
-                        for _ in self.plots]
-        for plot, marker in zip(self.plots, self.markers, strict=True):
-            plot.addItem(marker)
-            marker.setZValue(10)
-        self._brushes = [pg.mkBrush(c) for c in PALETTE]
-        self.slots = [_PairCurves(self.plots, i) for i in range(MAX_PAIRS)]
+        self._build_plots()
 
         self.intro = QtWidgets.QLabel(text.INTRO)
         self.intro.setWordWrap(True)
@@ -140,43 +51,7 @@ class DeltaView(ViewWidget):
         self.shortcut_note.setWordWrap(True)
         self.shortcut_note.hide()
 
-        self.pair_list = QtWidgets.QListWidget()
-        self.pair_list.setFixedHeight(104)
-        self.pair_list.setWordWrap(True)
-        self.pair_list.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.pair_list.currentRowChanged.connect(self._from_list)
-        self.add_button = QtWidgets.QPushButton("Add pair")
-        self.add_button.setToolTip("add a copy of the selected pair, then change its activation or loss below")
-        self.remove_button = QtWidgets.QPushButton("Remove")
-        self.remove_button.setToolTip("remove the selected pair")
-        self.add_button.clicked.connect(lambda: self._status(self.model.add_pair()))
-        self.remove_button.clicked.connect(lambda: self._status(self.model.remove_pair(self.model.selected)))
-        self.pair_panel = ControlPanel(spin_width=84)
-        self.range_panel = ControlPanel(spin_width=84)
-        for panel in (self.pair_panel, self.range_panel):
-            panel.layout().setContentsMargins(0, 0, 0, 0)
-        self.pair_binding = bind(self.model, self.pair_panel,
-                                 include=lambda key: key.name in PAIR_KEYS or key.owner in PAIR_KEYS)
-        self.range_binding = bind(self.model, self.range_panel, include=lambda key: key.name in RANGE_KEYS)
-
-        pairs_box = QtWidgets.QGroupBox("Pairs drawn")
-        pairs_layout = QtWidgets.QVBoxLayout(pairs_box)
-        pairs_layout.setContentsMargins(4, 4, 4, 4)
-        pairs_layout.addWidget(self.pair_list)
-        buttons = QtWidgets.QHBoxLayout()
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.remove_button)
-        pairs_layout.addLayout(buttons)
-        side = QtWidgets.QVBoxLayout()
-        side.setContentsMargins(0, 0, 4, 0)
-        side.addWidget(pairs_box)
-        for title, panel in (("Selected pair", self.pair_panel), ("Target, mark and range", self.range_panel)):
-            box = QtWidgets.QGroupBox(title)
-            box_layout = QtWidgets.QVBoxLayout(box)
-            box_layout.setContentsMargins(4, 4, 4, 4)
-            box_layout.addWidget(panel)
-            side.addWidget(box)
-        side.addStretch(1)
+        side = self._build_side()
 
         head = QtWidgets.QHBoxLayout()
         head.addWidget(self.formula_caption)
@@ -209,41 +84,6 @@ class DeltaView(ViewWidget):
             self._show_range()
         self.schedule_refresh()
 
-    def _show_pairs(self) -> None:
-        entries = self.model.entries()
-        selected = self.model.selected
-        with QtCore.QSignalBlocker(self.pair_list):
-            if self.pair_list.count() != len(entries):  # a pair added or removed: rebuild list and legend
-                self.pair_list.clear()
-                for i in range(len(entries)):
-                    item = QtWidgets.QListWidgetItem()
-                    color = QtGui.QColor(PALETTE[i % len(PALETTE)])
-                    # the curve's colour, made light (dark) enough for 4.5:1 on a dark (light) list
-                    dark = self.pair_list.palette().color(QtGui.QPalette.ColorRole.Base).lightnessF() < 0.5
-                    color = color.lighter(150) if dark else color.darker(170)
-                    item.setForeground(QtGui.QBrush(color))
-                    self.pair_list.addItem(item)
-                self.legend.clear()
-                for i, slot in enumerate(self.slots):
-                    if i < len(entries):
-                        self.legend.addItem(slot.curves[0], entries[i].legend_name)
-                    else:
-                        slot.clear()
-            for i, entry in enumerate(entries):  # a dragged parameter only relabels
-                item = self.pair_list.item(i)
-                item.setText(f"{i + 1}. {entry.title}")
-                item.setToolTip(entry.text)
-                label = self.legend.getLabel(self.slots[i].curves[0])
-                if label is not None and label.text != entry.legend_name:
-                    label.setText(entry.legend_name)
-            self.pair_list.setCurrentRow(selected)
-        self.remove_button.setEnabled(len(entries) > 1)
-        self.add_button.setEnabled(len(entries) < MAX_PAIRS)
-        tex, short, note = text.formula(self.model.selected_entry(), rules_of(self.model.registry))
-        self.formula.set_formula(tex, deferred=not self.context.headless)
-        self.formula_caption.setText(f"δ of pair {selected + 1} ({short}):")
-        self.formula_note.setText(f"Pair {selected + 1}: {note}")
-
     def _show_range(self) -> None:
         low, high = self.plot_y.viewRange()[0]
         zmin, zmax = self.model["zmin"], self.model["zmax"]
@@ -261,14 +101,6 @@ class DeltaView(ViewWidget):
                 self.model.update({"zmin": low, "zmax": high}, merge=True)
             except ValueError:
                 pass
-
-    def _from_list(self, row: int) -> None:
-        if 0 <= row and row != self.model.selected:
-            self.model.select(row)
-
-    def _status(self, why: str) -> None:
-        if why:
-            self.context.status(why)
 
     # -- drawing ------------------------------------------------------------------------------
     def redraw(self) -> None:
@@ -301,85 +133,6 @@ class DeltaView(ViewWidget):
             self.warning.setText(problems)
         if self.warning.isHidden() == bool(problems):
             self.warning.setVisible(bool(problems))
-
-    def _mark(self, frame: Frame) -> list[tuple]:
-        """The confidently-wrong dots of each plot (set only where they moved); returns them per plot."""
-        zmin, zmax = frame.z[0], frame.z[-1]
-        out = []
-        for k, marker in enumerate(self.markers):
-            spots = tuple((pf.wrong.z, pf.wrong_values[k], pf.index) for pf in frame.pairs
-                          if pf.out is not None and pf.wrong is not None and pf.wrong_values is not None
-                          and zmin <= pf.wrong.z <= zmax and np.isfinite(pf.wrong_values[k]))
-            out.append(spots)
-            if getattr(marker, "_actviz_spots", None) == spots:
-                continue
-            marker._actviz_spots = spots
-            if not spots:
-                marker.setData([], [])
-                continue
-            xs, ys, colors = zip(*spots, strict=True)
-            marker.setData(x=np.array(xs), y=np.array(ys),
-                           brush=[self._brushes[c % len(self._brushes)] for c in colors])
-        return out
-
-    def _fit(self, frame: Frame, changed: list[bool] | None = None, marks: list[tuple] | None = None) -> None:
-        """Each plot's y range from the pairs' bulk, held while a drag keeps it inside; far outliers named off scale.
-
-        A plot whose curves and dots did not change keeps its range and note as they are.
-        """
-        zmax = frame.z[-1]
-        fitted = getattr(self, "_fitted", {})
-        self._fitted = fitted
-        for k, (plot, note) in enumerate(zip(self.plots, self.offscale, strict=True)):
-            key = (zmax, None if marks is None else marks[k])
-            if changed is not None and not changed[k] and fitted.get(k) == key:
-                continue
-            fitted[k] = key
-            series = [pf.series()[k] if pf.out is not None else None for pf in frame.pairs]
-            dots = tuple(pf.wrong_values[k] for pf in frame.pairs
-                         if pf.out is not None and pf.wrong_values is not None)
-            fit = robust_range(series, dots, zero=k in (1, 3))
-            if fit is None:
-                self._note(note, "", plot)
-                continue
-            # the robust bounds (not the raw data): a steady axis that still leaves far outliers off scale
-            hold_range(plot, np.array([fit.low, fit.high]), grow=True)  # a t drag mirrors the curves: one range
-            low, high = plot.viewRange()[1]
-            off = [(i, a, b) for i, a, b in fit.off if a < low or b > high]
-            self._note(note, text.offscale(frame, k, off), plot)
-            if note.pos() != QtCore.QPointF(zmax, low):
-                note.setPos(zmax, low)  # bottom right, over the plot's least used corner
-
-    @staticmethod
-    def _note(note: pg.TextItem, words: str, plot: pg.PlotItem) -> None:
-        room = 0.6 * plot.vb.width()
-        if getattr(note, "_actviz_text", None) == (words, room):
-            return
-        note._actviz_text = (words, room)
-        note.setText(words)
-        note.setTextWidth(-1)
-        if note.textItem.boundingRect().width() > room > 0:  # wrap rather than run into the axis
-            note.setTextWidth(room)
-
-    def _note_color(self) -> str:
-        """The warning red, lighter on a dark plot so it keeps 4.5:1 contrast."""
-        return "#ff8a80" if QtGui.QColor(themed_plot_colors(self)[0]).lightnessF() < 0.5 else "#c0392b"
-
-    def _note_fill(self) -> QtGui.QBrush:
-        background = QtGui.QColor(themed_plot_colors(self)[0])
-        background.setAlpha(200)
-        return pg.mkBrush(background)
-
-    def _tidy_panels(self) -> None:
-        """Narrow combo boxes for the side column; no reset-all buttons (the ↺ of each control stays)."""
-        for panel in (self.pair_panel, self.range_panel):
-            panel.reset_all.hide()
-            for widget in panel.widgets.values():
-                combo = getattr(widget, "combo", None)
-                if combo is not None and combo.minimumContentsLength() != 10:
-                    combo.setSizeAdjustPolicy(
-                        QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-                    combo.setMinimumContentsLength(10)
 
     # -- export -------------------------------------------------------------------------------
     def export_item(self):
