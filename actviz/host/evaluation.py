@@ -25,7 +25,6 @@ be blamed on the right plugin at the next start.
 
 from __future__ import annotations
 
-import _thread
 import os
 import threading
 import time
@@ -35,6 +34,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from actviz.host.call_worker import DONE, Finished, run_within
+from actviz.host.input_protection import same_bits as _same_bits
 from actviz.numerics import numerical_derivative
 from actviz.specs import Activation, Loss
 
@@ -141,21 +142,6 @@ def _direct(fn: Callable, x: np.ndarray, args: tuple, params: Mapping[str, Any])
             trail.leave()
 
 
-def _same_bits(frozen: np.ndarray, x: np.ndarray) -> bool:
-    """Whether ``x`` still equals its copy ``frozen``, bit for bit.
-
-    Comparing the bits as integers is one pass (~30× faster on 100k floats
-    than ``array_equal(equal_nan=True)``, a large share of a depth frame).
-    """
-    if x.dtype.kind == "f" and x.flags.c_contiguous and frozen.flags.c_contiguous and frozen.dtype == x.dtype:
-        if frozen.shape != x.shape:  # a read-only array's shape can still be set
-            return False
-        unsigned = _UNSIGNED.get(x.dtype.itemsize) or np.dtype(f"u{x.dtype.itemsize}")
-        return bool((frozen.view(unsigned) == x.view(unsigned)).all())  # array_equal's own checks cost ~5 µs
-    return np.array_equal(frozen, x, equal_nan=x.dtype.kind in "fc")
-
-
-_UNSIGNED = {n: np.dtype(f"u{n}") for n in (2, 4, 8)}
 _FLOAT = np.dtype(float)
 
 
@@ -198,54 +184,10 @@ def _checked(fn: Callable, x: np.ndarray, args: tuple, params: Mapping[str, Any]
                               f"(converting it raised {describe(exc)})") from exc
 
 
-class _Worker:
-    """A daemon thread that runs one job at a time, handed over with a bare lock.
-
-    A lock pair is the cheapest hand-off Python has (SimpleQueue plus Event
-    cost about twice as much), and it is paid on every bounded GUI call.
-    """
-
-    def __init__(self) -> None:
-        self.go = _thread.allocate_lock()
-        self.go.acquire()
-        self.job: Callable[[], None] | None = None
-        threading.Thread(target=self._loop, name="actviz-probe", daemon=True).start()
-
-    def _loop(self) -> None:
-        while True:
-            self.go.acquire()
-            job, self.job = self.job, None
-            if job is not None:
-                job()
-
-    def submit(self, job: Callable[[], None]) -> None:
-        self.job = job
-        self.go.release()
-
-
-_idle: list[_Worker] = []
-_idle_lock = threading.Lock()
-
-
-class _Finished:
-    """Whether an abandoned call has returned by now (its lock is released when it does)."""
-
-    def __init__(self, done: Any) -> None:
-        self.done = done
-
-    def is_set(self) -> bool:
-        return self.done is None or not self.done.locked()
-
-
-_DONE = _Finished(None)
-
-
 def _on_worker(seconds: float, fn: Callable, x: np.ndarray, args: tuple,
-               params: Mapping[str, Any]) -> tuple[np.ndarray | None, _Finished]:
+               params: Mapping[str, Any]) -> tuple[np.ndarray | None, Finished]:
     """Run the checked call on a worker; (result, finished) — result None when it overran."""
     box: dict[str, Any] = {}
-    done = _thread.allocate_lock()
-    done.acquire()
 
     def run() -> None:
         try:
@@ -254,21 +196,13 @@ def _on_worker(seconds: float, fn: Callable, x: np.ndarray, args: tuple,
             box["error"] = exc
         except BaseException as exc:  # noqa: BLE001 - a KeyboardInterrupt here is the plugin's, not Ctrl-C
             box["error"] = EvaluationError(f"raised {describe(exc)}")
-        finally:
-            done.release()
 
-    with _idle_lock:
-        worker = _idle.pop() if _idle else None
-    if worker is None:
-        worker = _Worker()
-    worker.submit(run)
-    if not done.acquire(timeout=seconds):
-        return None, _Finished(done)
-    with _idle_lock:
-        _idle.append(worker)
+    returned, finished = run_within(seconds, run)
+    if not returned:
+        return None, finished
     if "error" in box:
         raise box["error"]
-    return box["out"], _Finished(done)
+    return box["out"], finished
 
 
 def call_within(seconds: float, fn: Callable, x: np.ndarray, *args, **params) -> np.ndarray:
@@ -294,7 +228,7 @@ class _Slow:
 
     fn: Callable  # kept alive so its id is not reused
     signature: tuple
-    finished: _Finished
+    finished: Finished
     message: str
     skipped: int = field(default=0)
 
@@ -351,11 +285,11 @@ def _bounded(seconds: float, fn: Callable, x: np.ndarray, args: tuple, params: M
     start = time.perf_counter()
     if trusted:
         out: np.ndarray | None = _direct(fn, x, args, params)
-        finished = _DONE
+        finished = DONE
     else:
         out, finished = _on_worker(seconds, fn, x, args, params)
         if out is not None:
-            finished = _DONE  # it returned (the caller holds its lock now)
+            finished = DONE  # it returned (the caller holds its lock now)
     took = time.perf_counter() - start
     if out is None or took > seconds:
         _fast.pop((key, signature), None)
