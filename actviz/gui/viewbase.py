@@ -114,12 +114,16 @@ class ViewWidget(QtWidgets.QWidget):
         return ""
 
     # -- machinery ----------------------------------------------------------------------------
-    def hold_shrink(self) -> None:
-        """A range kept its size because a drag is on (:attr:`moving`): redraw once when the drag rests.
+    def may_narrow(self) -> bool:
+        """Whether a held range may narrow now: not while a drag is on (:attr:`moving`).
 
-        ``hold_range(..., grow=True)`` calls this itself; a view holding a range of its own calls it too.
+        When it may not, the view redraws once the drag rests, and the range fits then.
+        ``hold_range(..., grow=True)`` asks this itself; a view holding a range of its own asks it too.
         """
-        self._held_back = True
+        if self.moving:
+            self._held_back = True
+            return False
+        return True
 
     def _rested(self) -> None:
         self.moving = False
@@ -255,8 +259,7 @@ def hold_range(plot: pg.PlotItem | pg.ViewBox, *arrays: np.ndarray | None, axis:
     target = held_range(shown if axis in held else None, *bounds, grow=grow)
     if grow and axis in held and shown[0] <= bounds[0] and bounds[1] <= shown[1] and not _near(target, shown):
         view = _redrawing[-1] if _redrawing else None
-        if view is not None and view.moving:  # a narrower range, mid-drag: once it rests
-            view.hold_shrink()
+        if view is not None and not view.may_narrow():  # a narrower range, mid-drag: once it rests
             target = shown
     held[axis] = target
     if _near(target, shown):

@@ -49,8 +49,8 @@ class History:
             return
         names = frozenset(names)
         last = self.undo_steps[-1] if self.undo_steps else None
-        if merge and last is not None and last.open and last.model is model and last.names == names:
-            last.after = after
+        if self.merges(model, names, merge):
+            last.after = after  # type: ignore[union-attr] - merges() found the open step
         elif before is None:
             return
         else:

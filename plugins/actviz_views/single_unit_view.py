@@ -310,9 +310,8 @@ class SingleUnitView(ViewWidget):
             # while a drag keeps the loss between a third of it and it (no axis re-rendered every frame)
             held = self._loss_top.get(rule)
             loss_top = loss_axis_top(held, high)
-            if held is not None and loss_top < held and self.moving:  # mid-drag it only grows; narrows at rest
+            if held is not None and loss_top < held and not self.may_narrow():  # mid-drag it only grows
                 loss_top = held
-                self.hold_shrink()
             if loss_top != held:
                 self._loss_top[rule] = loss_top
                 plot.setYRange(0.0, loss_top, padding=0)
