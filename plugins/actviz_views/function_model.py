@@ -202,8 +202,9 @@ def _kinks(spec: Activation | Loss, params: dict[str, float], target: float | No
     return list(kinks)
 
 
-#: Richardson levels of the derivative check evaluated up front, in the frame's one call of f
-#: (a smooth f settles after 3–6 levels; points that need more cost one more call)
+#: Richardson levels of the derivative check evaluated up front, in one call of f (with the frame's, or
+#: on their own when the check waits for the value to rest); a smooth f settles after 3–6 levels, and
+#: points that need more cost one more call
 LADDER_LEVELS = 6
 _BETA = (5.0 ** 0.5 - 1.0) / 2.0   # numerics.BETA: the second ladder's step ratio
 
@@ -212,10 +213,11 @@ class _Evaluated:
     """f on a set of points computed in one call; a later call of f on some of them is a lookup.
 
     The derivative check asks f for z ± h at each Richardson level. Those
-    points are known in advance, so the frame evaluates f once on the grid,
-    the central-difference points and the first ladder levels together, and
-    the check reads them from here; only points it asks for beyond those
-    (a level deeper than :data:`LADDER_LEVELS`) reach the plugin again.
+    points are known in advance, so f is evaluated once on the first ladder
+    levels (together with the grid and the central-difference points when the
+    check runs with the frame), and the check reads them from here; only points
+    it asks for beyond those (a level deeper than :data:`LADDER_LEVELS`) reach
+    the plugin again.
     """
 
     def __init__(self, fn: Any, points: np.ndarray, values: np.ndarray) -> None:
