@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from actviz.maths.learning import RULES, SingleUnitTrainer, confidently_wrong_weights, make_dataset
-from actviz.maths.ranges import nice_range
+from actviz.maths.ranges import held_range
 from actviz.models import ViewModel
 from actviz.specs import Choice, Param
 from actviz_views.single_unit_text import SHOW, SHOW_LABELS
@@ -123,9 +123,7 @@ def loss_axis_top(current: float | None, high: float) -> float:
     control does not re-scale the axis on every frame; when it must move, it goes to a round number.
     """
     high = max(float(high), 1e-6) if math.isfinite(high) else 1.0
-    if current is not None and current > 0 and high <= current and high >= current / 3:
-        return current
-    return nice_range(0.0, high)[1]
+    return held_range((0.0, current) if current is not None and current > 0 else None, 0.0, high)[1]
 
 
 def step_axis_top(last: int, first: float = 50.0) -> float:
