@@ -1,4 +1,4 @@
-"""The worker hand-off behind a time-bounded evaluation: reusable daemon threads, one job each at a time.
+"""The worker threads plugin code runs on under a time limit: reusable daemon threads, one job each at a time.
 
 Python cannot stop a thread, so a job that overruns is abandoned: it finishes
 on its own daemon thread, whose worker is never reused. Workers that returned
@@ -25,7 +25,7 @@ class _Worker:
         self.go = _thread.allocate_lock()
         self.go.acquire()
         self.job: Callable[[], None] | None = None
-        threading.Thread(target=self._loop, name="actviz-probe", daemon=True).start()
+        threading.Thread(target=self._loop, name="actviz-plugin-call", daemon=True).start()
 
     def _loop(self) -> None:
         while True:
@@ -41,6 +41,19 @@ class _Worker:
 
 _idle: list[_Worker] = []
 _idle_lock = threading.Lock()
+
+
+def borrow() -> _Worker:
+    """An idle worker (a new one if none is); :func:`give_back` it once its job returned in time."""
+    with _idle_lock:
+        worker = _idle.pop() if _idle else None
+    return worker if worker is not None else _Worker()
+
+
+def give_back(worker: _Worker) -> None:
+    """Make a worker whose job returned available again (one whose job overran is never given back)."""
+    with _idle_lock:
+        _idle.append(worker)
 
 
 class Finished:
@@ -72,13 +85,9 @@ def run_within(seconds: float, job: Callable[[], None]) -> tuple[bool, Finished]
         finally:
             done.release()
 
-    with _idle_lock:
-        worker = _idle.pop() if _idle else None
-    if worker is None:
-        worker = _Worker()
+    worker = borrow()
     worker.submit(run)
     if not done.acquire(timeout=seconds):
         return False, Finished(done)
-    with _idle_lock:
-        _idle.append(worker)
+    give_back(worker)
     return True, Finished(done)

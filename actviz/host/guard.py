@@ -14,7 +14,6 @@ import contextlib
 import math
 import operator
 import os
-import queue
 import sys
 import threading
 import time
@@ -23,6 +22,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
+
+from actviz.host.call_worker import borrow, give_back
 
 #: the time a hook (``actviz_activations()`` …) may take; ``ACTVIZ_HOOK_TIMEOUT`` overrides
 HOOK_SECONDS = 5.0
@@ -52,20 +53,6 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-class _Worker:
-    def __init__(self) -> None:
-        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
-        threading.Thread(target=self._loop, name="actviz-plugin-call", daemon=True).start()
-
-    def _loop(self) -> None:
-        while True:
-            self.jobs.get()()
-
-
-_idle: list[_Worker] = []
-_idle_lock = threading.Lock()
-
-
 def run_limited(seconds: float, fn: Callable, *args: Any, **kwargs: Any) -> Any:
     """``fn(*args, **kwargs)`` on a worker thread; its result, or its exception re-raised here.
 
@@ -85,15 +72,11 @@ def run_limited(seconds: float, fn: Callable, *args: Any, **kwargs: Any) -> Any:
         finally:
             finished.set()
 
-    with _idle_lock:
-        worker = _idle.pop() if _idle else None
-    if worker is None:
-        worker = _Worker()
-    worker.jobs.put(job)
+    worker = borrow()
+    worker.submit(job)
     if not finished.wait(seconds):
         raise TimedOut(f"did not return within {seconds:g} s")
-    with _idle_lock:
-        _idle.append(worker)
+    give_back(worker)
     if "error" in box:
         raise box["error"]
     return box["out"]
@@ -138,18 +121,14 @@ def _run_batch(seconds: float, calls: list[Callable[[], Any]]) -> list[tuple[boo
         k = len(results)
         return max(0.0, starts[k] + seconds - time.monotonic()) if k < len(starts) else seconds
 
-    with _idle_lock:
-        worker = _idle.pop() if _idle else None
-    if worker is None:
-        worker = _Worker()
-    worker.jobs.put(job)
+    worker = borrow()
+    worker.submit(job)
     while not finished.wait(wait()):
         k = len(results)
         if k < len(starts) and time.monotonic() - starts[k] >= seconds:
             stop[0] = True
             return [*results[:k], (False, TimedOut(f"did not return within {seconds:g} s"))]
-    with _idle_lock:
-        _idle.append(worker)
+    give_back(worker)
     return results
 
 
