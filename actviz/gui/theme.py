@@ -163,26 +163,28 @@ def _install_warning_filter(app: QtWidgets.QApplication, dark: bool) -> None:
             widget.setStyleSheet(sheet.replace(*replace))
 
 
-def _later() -> None:
-    """Stands in for an axis's label update while the axis is being constructed."""
-
-
 def _patch_pyqtgraph() -> None:
     """No SI prefix on any axis, an opaque background behind every legend, grids under legends: once."""
     if getattr(pg.AxisItem, "_actviz_plain", False):
         return
     axis_init = pg.AxisItem.__init__
+    update_label = pg.AxisItem._updateLabel
+    constructing = [0]  # axes being constructed now (nothing is set on an axis before Qt made it)
+
+    def label_when_built(self) -> None:
+        if not constructing[0]:
+            update_label(self)
 
     def plain_axis(self, *args, **kwargs) -> None:
         # pyqtgraph re-renders the label's HTML after each of its setters (7 times per axis, ~0.1 ms each,
         # 80 times as a view is built): render it once, when the axis is set up
-        self._updateLabel = _later
+        constructing[0] += 1
         try:
             axis_init(self, *args, **kwargs)
-            self.autoSIPrefix, self.autoSIPrefixScale, self.labelUnitPrefix = False, 1.0, ""
         finally:
-            del self._updateLabel
-        self._updateLabel()
+            constructing[0] -= 1
+        self.autoSIPrefix, self.autoSIPrefixScale, self.labelUnitPrefix = False, 1.0, ""
+        update_label(self)
 
     legend_init = pg.LegendItem.__init__
 
@@ -201,6 +203,7 @@ def _patch_pyqtgraph() -> None:
             entry["item"].setZValue(self.vb.zValue() - 1)  # curves and its legend
 
     pg.AxisItem.__init__ = plain_axis
+    pg.AxisItem._updateLabel = label_when_built
     pg.LegendItem.__init__ = opaque_legend
     pg.PlotItem.setAxisItems = grid_below
     pg.AxisItem._actviz_plain = True
