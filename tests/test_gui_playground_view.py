@@ -204,6 +204,8 @@ def test_running_trains_in_slices_without_showing_timings(make_view, qtbot):
     qtbot.waitUntil(lambda: view.network.epoch >= 5, timeout=8000)
     view.run_button.click()
     assert not view.running and view.model.extras["weights"] == weights_state(view.network)
+    settle(qtbot)  # the paused picture is drawn on the next pass of the event loop (while running, a busy
+    # machine may have drawn the curves some epochs behind)
     assert drawn(view.plots.curve_train)[0].size >= 5
     labels = [w.text() for w in view.findChildren(type(view.summary))]
     assert not any(" ms" in t or "frames/s" in t for t in labels)
