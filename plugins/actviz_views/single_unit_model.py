@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from actviz.maths.learning import RULES, SingleUnitTrainer, confidently_wrong_weights, make_dataset
+from actviz.maths.learning import RULES, Examples, SingleUnitTrainer, make_dataset, weights_against
 from actviz.maths.ranges import held_range
 from actviz.models import ViewModel
 from actviz.specs import Choice, Param
@@ -58,26 +58,29 @@ class Units:
 
     ``previous`` units drawn from the same points (``points``, ``noise``, ``seed``) lend theirs: the
     same arrays, so a view sees by identity that the points did not move (dragging ``confidence``
-    or ``learning_rate`` re-draws the lines, not the 100 points).
+    or ``learning_rate`` re-draws the lines, not the 100 points), and the same checked
+    :class:`~actviz.maths.learning.Examples` with their class means and first shuffle.
     """
 
     def __init__(self, model: SingleUnitModel, previous: Units | None = None) -> None:
         v = model.values()
         self.data_key = (int(v["points"]), float(v["noise"]), int(v["seed"]))
         if previous is not None and previous.data_key == self.data_key:
-            self.x, self.t, self.bounds = previous.x, previous.t, previous.bounds
+            self.x, self.t, self.bounds, self.examples = previous.x, previous.t, previous.bounds, previous.examples
         else:
             d = make_dataset("two_gaussians", n=self.data_key[0], noise=self.data_key[1], train_ratio=1.0,
                              seed=self.data_key[2])
             self.x, self.t = d.x_train, d.y_train
             self.bounds = d.bounds(0.1)
+            self.examples = Examples(self.x, self.t)
         if v["start"] == "confidently_wrong":
-            self.w0 = confidently_wrong_weights(self.x, self.t, float(v["confidence"]))
+            self.w0 = weights_against(*self.examples.means, float(v["confidence"]))
         else:
             self.w0 = np.zeros(3)
         eps, seed = float(v["learning_rate"]), int(v["seed"])
-        self.trainers = {rule: SingleUnitTrainer(self.x, self.t, rule, learning_rate=1.0 if rule == "perceptron"
-                                                 else eps, weights=self.w0, seed=seed) for rule in RULES}
+        self.trainers = {rule: SingleUnitTrainer(self.examples, rule=rule, seed=seed, weights=self.w0,
+                                                 learning_rate=1.0 if rule == "perceptron" else eps)
+                         for rule in RULES}
         self.last_index = -1
 
     @property

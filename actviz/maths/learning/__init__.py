@@ -51,10 +51,13 @@ from actviz.maths.learning.network import Network, PlaygroundNetwork, parameter_
 from actviz.maths.learning.single_unit import (
     RULE_LABELS,
     RULES,
+    Examples,
     SingleUnitTrainer,
     StepResult,
+    class_means,
     confidently_wrong_weights,
     decision_line,
+    weights_against,
 )
 from actviz.maths.learning.training import TrainingLoop
 
@@ -72,6 +75,7 @@ __all__ = [
     "History",
     "Kind",
     "Network",
+    "Examples",
     "PlaygroundNetwork",
     "SingleUnitTrainer",
     "StepResult",
@@ -79,6 +83,7 @@ __all__ = [
     "TrainingLoop",
     "accuracy_and_confusion",
     "class_log_likelihoods",
+    "class_means",
     "confidently_wrong_weights",
     "confusion_matrix",
     "decide",
@@ -88,4 +93,5 @@ __all__ = [
     "make_dataset",
     "nearest_target",
     "parameter_count",
+    "weights_against",
 ]

@@ -66,14 +66,64 @@ def confidently_wrong_weights(x: np.ndarray, t: np.ndarray, magnitude: float = 3
 
     Points along the class-mean direction, flipped: z = −magnitude · d̂·(x − midpoint).
     """
+    return weights_against(*class_means(x, t), magnitude)
+
+
+def class_means(x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mean point of class 1 and of class 0."""
     x = np.asarray(x, dtype=float)
     t = np.asarray(t)
-    m1, m0 = x[t == 1].mean(axis=0), x[t == 0].mean(axis=0)
+    return x[t == 1].mean(axis=0), x[t == 0].mean(axis=0)
+
+
+def weights_against(m1: np.ndarray, m0: np.ndarray, magnitude: float) -> np.ndarray:
+    """:func:`confidently_wrong_weights` from the class means (a drag of ``magnitude`` keeps the means)."""
     d = m1 - m0
     d = d / max(float(np.linalg.norm(d)), 1e-12)
     mid = 0.5 * (m1 + m0)
     w = -magnitude * d
     return np.array([w[0], w[1], -float(w @ mid)])
+
+
+class Examples:
+    """2-D points and 0/1 targets, checked and augmented once.
+
+    Units trained side by side on the same points share one: a drag that makes four fresh units per
+    frame then checks, augments and shuffles the points once, not four times.
+    """
+
+    __slots__ = ("x", "t", "xa", "_orders", "_means")
+
+    def __init__(self, x: np.ndarray, t: np.ndarray) -> None:
+        self.x = np.asarray(x, dtype=float).reshape(-1, 2)
+        self.t = np.asarray(t, dtype=float).reshape(-1)
+        if len(self.x) != len(self.t) or len(self.x) == 0:
+            raise ValueError("x and t need the same, non-zero number of rows")
+        if not np.all((self.t == 0) | (self.t == 1)):
+            raise ValueError("single-unit targets must be 0 or 1")
+        self.xa = np.column_stack([self.x, np.ones(len(self.x))])  # augmented: bias input 1
+        for a in (self.x, self.t, self.xa):
+            a.flags.writeable = False  # shared by every unit on them
+        self._orders: dict[int, np.ndarray] = {}
+        self._means: tuple[np.ndarray, np.ndarray] | None = None
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def first_order(self, seed: int) -> np.ndarray:
+        """The first epoch's order for ``seed``: what ``default_rng(seed).permutation`` gives first."""
+        order = self._orders.get(seed)
+        if order is None:
+            order = self._orders[seed] = np.random.default_rng(seed).permutation(len(self.x))
+            order.flags.writeable = False
+        return order
+
+    @property
+    def means(self) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`class_means`, computed once."""
+        if self._means is None:
+            self._means = class_means(self.x, self.t)
+        return self._means
 
 
 class SingleUnitTrainer:
@@ -85,30 +135,33 @@ class SingleUnitTrainer:
     with squared error) or mean cross-entropy in nats (logistic with cross-entropy).
     """
 
-    def __init__(self, x: np.ndarray, t: np.ndarray, rule: str = "perceptron", learning_rate: float | None = None,
-                 weights: Sequence[float] | None = None, seed: int = 0):
+    def __init__(self, x: np.ndarray | Examples, t: np.ndarray | None = None, rule: str = "perceptron",
+                 learning_rate: float | None = None, weights: Sequence[float] | None = None, seed: int = 0):
         if rule not in RULES:
             raise ValueError(f"unknown rule {rule!r}; choose one of {', '.join(RULES)}")
-        self.x = np.asarray(x, dtype=float).reshape(-1, 2)
-        self.t = np.asarray(t, dtype=float).reshape(-1)
-        if len(self.x) != len(self.t) or len(self.x) == 0:
-            raise ValueError("x and t need the same, non-zero number of rows")
-        if not np.all((self.t == 0) | (self.t == 1)):
-            raise ValueError("single-unit targets must be 0 or 1")
+        examples = x if isinstance(x, Examples) else Examples(x, t)
+        self.examples = examples
+        self.x, self.t, self._xa = examples.x, examples.t, examples.xa
         self.rule = rule
         self.learning_rate = float(learning_rate if learning_rate is not None else (1.0 if rule == "perceptron"
                                                                                        else 0.1))
         self.seed = seed
         self.error: str | None = None
-        self._rng = np.random.default_rng(seed)
-        self._xa = np.column_stack([self.x, np.ones(len(self.x))])  # augmented: bias input 1
+        self._rng: np.random.Generator | None = None  # made at the first epoch's end (most units never get there)
         self.weights = (np.zeros(3) if weights is None else np.array(weights, dtype=float).reshape(3))
         self.path: list[np.ndarray] = [self.weights.copy()]
         self.losses: list[float] = [self.loss()]
         self.steps = 0
         self.epoch = 0
-        self._order = self._rng.permutation(len(self.x))
+        self._order = examples.first_order(seed)
         self._pos = 0
+
+    def _next_order(self) -> np.ndarray:
+        """The next epoch's order: the seeded generator's next permutation, as if it had made the first too."""
+        if self._rng is None:
+            self._rng = np.random.default_rng(self.seed)
+            self._rng.permutation(len(self.x))  # the first epoch's, shared through Examples.first_order
+        return self._rng.permutation(len(self.x))
 
     @property
     def level(self) -> float:
@@ -159,7 +212,7 @@ class SingleUnitTrainer:
         if self._pos == len(self._order):
             self._pos = 0
             self.epoch += 1
-            self._order = self._rng.permutation(len(self.x))
+            self._order = self._next_order()
         xa, t = self._xa[i], self.t[i]
         z = float(xa @ self.weights)
         eps = self.learning_rate
