@@ -11,7 +11,7 @@ import actviz
 from actviz.gui import build_view, close_view
 from actviz.gui.main_window import MainWindow
 from actviz.testing import install_entry_point_plugin, plugin_problems
-from tests.test_backprop import RENAMED_PLUGIN
+from tests.renamed_lecture import RENAMED_PLUGIN
 
 
 def test_renamed_functions_pin_and_draw_their_closed_form_delta(qtbot, tmp_path, monkeypatch):
