@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from actviz.gui.theme import set_warning_style
 from actviz.specs import Choice, Param
 
 Control = Param | Choice
@@ -122,7 +123,7 @@ class ParamControl(QtWidgets.QWidget):
         self.reset = QtWidgets.QToolButton(text="↺")
         self.reset.setToolTip(f"Reset {param.display} to {param.default:g}")
         self.note = QtWidgets.QLabel("")
-        self.note.setStyleSheet("color: #c0392b; font-size: small;")
+        set_warning_style(self.note, "font-size: small;")
         self.note.setWordWrap(True)
         self.note.hide()
         tip = f"{param.display}: {param.help}\n" if param.help else f"{param.display}\n"
@@ -279,7 +280,7 @@ class ControlPanel(QtWidgets.QWidget):
         self.empty = QtWidgets.QLabel("No parameters.")
         self.note = QtWidgets.QLabel("")
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #c0392b;")
+        set_warning_style(self.note)
         self.note.hide()
         self.reset_all = QtWidgets.QPushButton("Reset all")
         self.reset_all.clicked.connect(self.reset)

@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from actviz.gui.theme import set_warning_style
 from actviz.host.formulas import CONSTANTS, FUNCTIONS, FormulaError, auto_params, gap_words, parse_formula
 
 HELP = ("Write f(z) — or E(y, t) for a loss — with numbers, + − * / **, "
@@ -40,7 +41,7 @@ class FormulaDialog(QtWidgets.QDialog):
         self.pointer = QtWidgets.QLabel("")
         for widget in (self.text, self.pointer):
             widget.setFont(mono)
-        self.pointer.setStyleSheet("color: #c0392b;")
+        set_warning_style(self.pointer)
         self.params = QtWidgets.QTableWidget(0, len(COLUMNS))
         self.params.setHorizontalHeaderLabels(COLUMNS)
         self.params.verticalHeader().hide()
@@ -56,7 +57,7 @@ class FormulaDialog(QtWidgets.QDialog):
         self.help.setWordWrap(True)
         self.message = QtWidgets.QLabel("")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #c0392b;")
+        set_warning_style(self.message)
         self.existing = QtWidgets.QComboBox()
         self.existing.addItems(sorted(window.formulas))
         remove = QtWidgets.QPushButton("Remove")

@@ -24,6 +24,7 @@ from actviz.gui.controls import ControlPanel
 from actviz.gui.headless import make_model
 from actviz.gui.lean import drop_background_cache
 from actviz.gui.settings import SettingsStore
+from actviz.gui.theme import set_warning_style
 from actviz.gui.viewbase import ViewContext, ViewWidget
 from actviz.gui.watchdog import WATCHDOG
 from actviz.gui.window_lazy import LazyModels, _AfterFirstPaint, drop_source_lines
@@ -219,7 +220,7 @@ class MainWindow(WindowMenus, WindowScenes, QtWidgets.QMainWindow):
     def _show_error(self, index: int, title: str, message: str) -> None:
         label = QtWidgets.QLabel(message.split("\n\n")[0])
         label.setWordWrap(True)
-        label.setStyleSheet("color: #c0392b;")
+        set_warning_style(label)
         self._replace_tab(index, label, title)
         self.show_status(message.split("\n\n")[0])
 

@@ -3,9 +3,12 @@
 :func:`apply_scheme` picks the palette: the desktop's (Qt 6.5+
 ``QStyleHints.colorScheme()``, followed when it changes) or a forced light or
 dark one. Either way links, placeholder text and the warning red are given
-colours with at least 4.5:1 contrast (WCAG AA) on their background; the red
-warnings views write into their style sheets (``color: #c0392b``) are swapped
-for a lighter red while the palette is dark. :func:`apply_plot_theme` makes
+colours with at least 4.5:1 contrast (WCAG AA) on their background. A widget
+given the warning red by :func:`set_warning_style` is re-coloured at each
+switch (rich text asks :func:`warning_color` when it is rendered); a style
+sheet that hard-codes the light red (``color: #c0392b``) while the palette is
+dark is swapped for the lighter red as it is polished or restyled, and swapped
+back on a light palette. :func:`apply_plot_theme` makes
 new plots follow the palette, and turns SI prefixes off for every axis
 (a "(×0.001)" beside an axis misreads as a unit) and gives every legend an
 opaque background, so a legend over a curve stays readable.
@@ -13,7 +16,11 @@ opaque background, so a legend over a curve stays readable.
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pyqtgraph as pg
+import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
 SCHEMES = ("auto", "light", "dark")
@@ -31,6 +38,9 @@ _DARK = {
 _LIGHT_FIXES = {"Link": "#0b57d0", "LinkVisited": "#7b1fa2", "PlaceholderText": "#63666a"}
 
 _state: dict[str, object] = {"scheme": "auto", "dark": False, "filter": None, "hooked": False, "applied": False}
+#: widgets whose style sheet holds the warning red, re-coloured at each scheme switch; held weakly, so a
+#: closed widget leaves by itself (and the switch never walks ``QApplication.allWidgets()``)
+_warned: weakref.WeakSet[QtWidgets.QWidget] = weakref.WeakSet()
 
 
 def is_dark(palette: QtGui.QPalette | None = None) -> bool:
@@ -43,8 +53,20 @@ def is_dark(palette: QtGui.QPalette | None = None) -> bool:
 
 
 def warning_color(palette: QtGui.QPalette | None = None) -> str:
-    """The warning red that reads on ``palette``'s background."""
+    """The warning red that reads on ``palette``'s background (the application's by default), e.g. for rich
+    text: ``f"<span style='color:{warning_color()}'>…</span>"``."""
     return WARNING_DARK if is_dark(palette) else WARNING_LIGHT
+
+
+def set_warning_style(widget: QtWidgets.QWidget, extra: str = "", on: bool = True) -> None:
+    """Give ``widget`` the warning red, followed by the style declarations in ``extra``, in the red that reads
+    on the current palette and again after every colour-scheme switch; ``on=False`` leaves only ``extra``."""
+    if on:
+        widget.setStyleSheet(" ".join(filter(None, (f"color: {warning_color()};", extra))))
+        _warned.add(widget)
+    else:
+        widget.setStyleSheet(extra)
+        _warned.discard(widget)
 
 
 def dark_palette() -> QtGui.QPalette:
@@ -137,13 +159,22 @@ def _follow_desktop(app: QtWidgets.QApplication) -> None:
         apply_scheme(app, "auto")
 
 
+_RESTYLED = (QtCore.QEvent.Type.Polish, QtCore.QEvent.Type.StyleChange)
+
+
 class _WarningRecolour(QtCore.QObject):
-    """Swaps the light warning red in a widget's style sheet for the dark one when the widget is polished."""
+    """While the palette is dark: swaps the light warning red in a widget's style sheet for the dark one when the
+    widget is polished or its style sheet changes later, and remembers the widget for the switch back.
+
+    The swap sets the style sheet again, which sends another StyleChange; the sheet no longer holds the light
+    red then, so that one changes nothing.
+    """
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QtCore.QEvent.Type.Polish and isinstance(obj, QtWidgets.QWidget):
+        if event.type() in _RESTYLED and isinstance(obj, QtWidgets.QWidget):
             sheet = obj.styleSheet()
             if sheet and WARNING_LIGHT in sheet:
+                _warned.add(obj)
                 obj.setStyleSheet(sheet.replace(WARNING_LIGHT, WARNING_DARK))
         return False
 
@@ -156,11 +187,25 @@ def _install_warning_filter(app: QtWidgets.QApplication, dark: bool) -> None:
     elif not dark and current is not None:
         app.removeEventFilter(current)
         _state["filter"] = None
-    replace = (WARNING_LIGHT, WARNING_DARK) if dark else (WARNING_DARK, WARNING_LIGHT)
-    for widget in app.allWidgets():  # widgets that exist already
-        sheet = widget.styleSheet()
-        if sheet and replace[0] in sheet:
-            widget.setStyleSheet(sheet.replace(*replace))
+    _recolour_warned(dark)
+
+
+def _recolour_warned(dark: bool) -> None:
+    """Swap the red of every remembered widget for the palette's; a widget Qt has deleted is dropped."""
+    old, new = (WARNING_LIGHT, WARNING_DARK) if dark else (WARNING_DARK, WARNING_LIGHT)
+    collecting = gc.isenabled()
+    gc.disable()  # a cyclic pass mid-walk could delete a top-level widget under a child we are about to touch
+    try:
+        for widget in list(_warned):
+            if not shiboken6.isValid(widget):
+                _warned.discard(widget)
+                continue
+            sheet = widget.styleSheet()
+            if old in sheet:
+                widget.setStyleSheet(sheet.replace(old, new))
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _patch_pyqtgraph() -> None:

@@ -15,11 +15,11 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
+from actviz.gui.theme import set_warning_style
 from actviz.models.tour import Tour, TourStop, apply_stop, evaluate
 
 FOUND_STYLE = "color: #1e8449; font-weight: bold;"
 WAITING_STYLE = "color: #7f8c8d;"
-BROKEN_STYLE = "color: #c0392b;"
 CLAIM_STYLE = "QLabel { background: rgba(192, 57, 43, 40); border-radius: 4px; padding: 6px; }"
 CORRECTION_STYLE = "QLabel { background: rgba(30, 132, 73, 40); border-radius: 4px; padding: 6px; }"
 
@@ -168,7 +168,7 @@ class TourPanel(QtWidgets.QDockWidget):
             return
         self.status.setVisible(True)
         if reason:
-            self.status.setStyleSheet(BROKEN_STYLE)
+            set_warning_style(self.status)
             self.status.setText(f"This stop's check cannot tell: {html.escape(reason)}")
         elif found:
             self.status.setStyleSheet(FOUND_STYLE)

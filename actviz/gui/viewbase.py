@@ -20,6 +20,7 @@ import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from actviz.gui import grid, lean
+from actviz.gui.theme import set_warning_style
 from actviz.gui.watchdog import WATCHDOG, describe
 from actviz.host.registry import Registry
 from actviz.maths.ranges import data_bounds, held_range
@@ -184,7 +185,7 @@ class ViewWidget(QtWidgets.QWidget):
 def warning_label() -> QtWidgets.QLabel:
     """The red line a view shows a plugin's failure or a rejected value in; hidden while empty."""
     label = QtWidgets.QLabel("")
-    label.setStyleSheet("color: #c0392b; font-weight: bold;")
+    set_warning_style(label, "font-weight: bold;")
     label.setWordWrap(True)
     label.hide()
     return label

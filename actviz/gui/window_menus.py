@@ -135,7 +135,9 @@ class WindowMenus:
             return
         n = len(self.registry.problems)
         self.problems_button.setText(f"{n} plugin problem{'s' if n != 1 else ''}")
-        self.problems_button.setStyleSheet("color: #c0392b;" if n else "")
+        from actviz.gui.theme import set_warning_style
+
+        set_warning_style(self.problems_button, on=bool(n))
 
     def show_problems(self) -> None:
         from actviz.gui.plugin_dialog import PluginDialog

@@ -16,7 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from actviz.gui import PALETTE, ControlPanel, ViewContext, ViewWidget, bind, control_column, page
+from actviz.gui import PALETTE, ControlPanel, ViewContext, ViewWidget, bind, control_column, page, set_warning_style
 from actviz_views import coin_text as text
 from actviz_views.coin_model import TRAJECTORY_POINTS, CoinModel, band, counts, posterior
 from actviz_views.coin_plots import CoinPlots, CompactAxis, CountAxis
@@ -59,7 +59,7 @@ class CoinView(CoinPlots, ViewWidget):
 
         self.intro = label(text.INTRO)
         self.warning = label("")
-        self.warning.setStyleSheet("color: #c0392b; font-weight: bold;")
+        set_warning_style(self.warning, "font-weight: bold;")
         self.warning.hide()
         self.readout = label()
         self.readout.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -69,7 +69,7 @@ class CoinView(CoinPlots, ViewWidget):
         self.strip.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.source_label = label(text.SOURCE_TEXT["typed"])
         self.k_note = label("", small_font=True)
-        self.k_note.setStyleSheet("color: #c0392b; font-size: small;")
+        set_warning_style(self.k_note, "font-size: small;")
         self.k_note.hide()
 
         self.panels: dict[str, ControlPanel] = {}

@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-from actviz.gui import PALETTE, guard_plot, hold_range, pen, themed_plot_colors
+from actviz.gui import PALETTE, guard_plot, hold_range, pen, themed_plot_colors, warning_color
 from actviz_views import delta_text as text
 from actviz_views.delta_model import Frame, robust_range
 from actviz_views.delta_pairs import MAX_PAIRS
@@ -156,7 +156,7 @@ class DeltaPlots:
 
     def _note_color(self) -> str:
         """The warning red, lighter on a dark plot so it keeps 4.5:1 contrast."""
-        return "#ff8a80" if QtGui.QColor(themed_plot_colors(self)[0]).lightnessF() < 0.5 else "#c0392b"
+        return warning_color(self.palette())
 
     def _note_fill(self) -> QtGui.QBrush:
         background = QtGui.QColor(themed_plot_colors(self)[0])

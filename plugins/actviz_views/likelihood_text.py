@@ -1,4 +1,8 @@
-"""The likelihood view's words, with no Qt: the introduction, plot titles and the two explanations."""
+"""The likelihood view's words: the introduction, plot titles and the two explanations.
+
+No Qt at import. The one colour in them, the misfit's warning red, is asked of the palette as the text is
+rendered (views are rebuilt on a colour-scheme switch, so the red follows the scheme).
+"""
 
 from __future__ import annotations
 
@@ -57,7 +61,9 @@ def fit_text(t: float, fit: lk.ScaleOffset, fit_all: lk.ScaleOffset | None, e: n
     finite = e[np.isfinite(e)]
     scale = max(1.0, float(np.max(np.abs(finite), initial=0.0)))
     if fit.points and fit.max_residual > 1e-6 * scale:
-        text += (f". <span style='color:#c0392b'>E is not an affine function of −ln p: misfit "
+        from actviz.gui import warning_color
+
+        text += (f". <span style='color:{warning_color()}'>E is not an affine function of −ln p: misfit "
                  f"{fit.max_residual:.3g}</span>")
     return text + "."
 
