@@ -149,3 +149,51 @@ def test_the_delta_views_off_scale_notes_take_the_schemes_red(registry, scheme, 
         assert (background.lightnessF() < 0.5) == (name == "dark")  # the plot's own background
     finally:
         close_view(view, app)
+
+
+# -- every text colour role, not only the red ----------------------------------------------------------
+
+WINDOWS = {"light": ("#efefef", "#ffffff"), "dark": (theme._DARK["Window"], theme._DARK["Base"])}
+
+
+@pytest.mark.parametrize("role", sorted(theme.TEXT_COLORS))
+def test_each_roles_colours_read_on_the_window_and_base_of_their_scheme(role):
+    light, dark = theme.TEXT_COLORS[role]
+    for color, backgrounds in ((light, WINDOWS["light"]), (dark, WINDOWS["dark"])):
+        for background in backgrounds:
+            assert theme.contrast(QtGui.QColor(color), QtGui.QColor(background)) >= theme.MIN_CONTRAST, \
+                (role, color, background)
+
+
+def test_a_role_styled_widget_keeps_its_role_and_declarations_across_switches(qtbot, scheme):
+    scheme("light")
+    label = shown_label(qtbot)
+    theme.set_text_color(label, "success", "font-weight: bold;")
+    assert label.styleSheet() == f"color: {theme.TEXT_COLORS['success'][0]}; font-weight: bold;"
+    scheme("dark")
+    assert label.styleSheet() == f"color: {theme.TEXT_COLORS['success'][1]}; font-weight: bold;"
+    assert drawn_color(label) == theme.TEXT_COLORS["success"][1]
+    theme.set_text_color(label, None, "font-weight: bold;")
+    scheme("light")
+    assert label.styleSheet() == "font-weight: bold;"
+    with pytest.raises(KeyError):
+        theme.set_text_color(label, "shouting")
+
+
+@pytest.mark.parametrize("name", ["light", "dark"])
+def test_the_tour_checks_found_and_waiting_lines_read_in_either_scheme(window, qtbot, scheme, name):
+    from actviz.host.tours import collect_tours
+
+    scheme(name)
+    panel = window.start_tour(collect_tours(window.registry)["lecture"])
+    panel.go(2)  # cheat sheet 2: logistic at β = 1, the check asks for a steeper β
+    qtbot.waitUntil(lambda: panel.status.isVisible())
+    background = panel.palette().color(QtGui.QPalette.ColorRole.Window)
+    waiting = drawn_color(panel.status)
+    assert "Not yet" in panel.status.text()
+    window.models["function"].set("function.beta", 5.0)
+    assert "Found it" in panel.status.text()
+    found = drawn_color(panel.status)
+    assert found != waiting
+    for label, color in (("found", found), ("waiting", waiting), ("progress", drawn_color(panel.progress))):
+        assert theme.contrast(QtGui.QColor(color), background) >= theme.MIN_CONTRAST, (name, label, color)

@@ -11,7 +11,7 @@ from actviz.gui.controls import ControlPanel
 from actviz.gui.formula import FormulaLabel
 from actviz.gui.headless import build_view, close_view
 from actviz.gui.steady_label import SteadyLabel
-from actviz.gui.theme import set_warning_style, warning_color
+from actviz.gui.theme import set_text_color, set_warning_style, text_color, warning_color
 from actviz.gui.viewbase import (
     PALETTE,
     ViewContext,
@@ -30,6 +30,6 @@ from actviz.specs import Choice, FunctionChoice, Param
 __all__ = [
     "PALETTE", "Binding", "Choice", "ControlPanel", "FormulaLabel", "FunctionChoice", "History", "Key",
     "ModelError", "Param", "SteadyLabel", "ViewContext", "ViewModel", "ViewWidget", "bind", "build_view", "close_view",
-    "control_column", "guard_plot", "hold_range", "page", "pen", "set_warning_style", "themed_plot_colors",
-    "warning_color", "warning_label",
+    "control_column", "guard_plot", "hold_range", "page", "pen", "set_text_color", "set_warning_style", "text_color",
+    "themed_plot_colors", "warning_color", "warning_label",
 ]

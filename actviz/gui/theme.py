@@ -38,8 +38,17 @@ _DARK = {
 _LIGHT_FIXES = {"Link": "#0b57d0", "LinkVisited": "#7b1fa2", "PlaceholderText": "#63666a"}
 
 _state: dict[str, object] = {"scheme": "auto", "dark": False, "filter": None, "hooked": False, "applied": False}
-#: widgets whose style sheet holds the warning red, re-coloured at each scheme switch; held weakly, so a
-#: closed widget leaves by itself (and the switch never walks ``QApplication.allWidgets()``)
+#: text colours by role, as (on a light window, on a dark one): each ≥ 4.5:1 on its window and base
+TEXT_COLORS = {
+    "warning": (WARNING_LIGHT, WARNING_DARK),
+    "success": ("#196f3d", "#81c995"),
+    "quiet": ("#5f6b6d", "#9aa0a6"),
+}
+#: widgets given a role's colour by :func:`set_text_color`, with their role and other declarations; re-coloured
+#: at each scheme switch. Held weakly, so a closed widget leaves by itself (and the switch never walks
+#: ``QApplication.allWidgets()``)
+_styled: weakref.WeakKeyDictionary[QtWidgets.QWidget, tuple[str, str]] = weakref.WeakKeyDictionary()
+#: widgets whose hard-coded light red the dark palette's filter swapped, swapped back on a light one
 _warned: weakref.WeakSet[QtWidgets.QWidget] = weakref.WeakSet()
 
 
@@ -52,21 +61,38 @@ def is_dark(palette: QtGui.QPalette | None = None) -> bool:
     return window.lightnessF() < text.lightnessF()
 
 
+def text_color(role: str = "warning", palette: QtGui.QPalette | None = None) -> str:
+    """The colour of ``role`` (a key of :data:`TEXT_COLORS`) that reads on ``palette`` (the application's)."""
+    light, dark = TEXT_COLORS[role]
+    return dark if is_dark(palette) else light
+
+
 def warning_color(palette: QtGui.QPalette | None = None) -> str:
     """The warning red that reads on ``palette``'s background (the application's by default), e.g. for rich
     text: ``f"<span style='color:{warning_color()}'>…</span>"``."""
-    return WARNING_DARK if is_dark(palette) else WARNING_LIGHT
+    return text_color("warning", palette)
+
+
+def set_text_color(widget: QtWidgets.QWidget, role: str | None, extra: str = "") -> None:
+    """Give ``widget``'s text the colour of ``role`` ("warning", "success", "quiet"), followed by the style
+    declarations in ``extra``, in the colour that reads on the current palette and again after every
+    colour-scheme switch; ``role=None`` leaves only ``extra``."""
+    if role is None:
+        _styled.pop(widget, None)
+    else:
+        TEXT_COLORS[role]  # an unknown role fails here, not at the next switch
+        _styled[widget] = (role, extra)
+    widget.setStyleSheet(_sheet(role, extra))
+
+
+def _sheet(role: str | None, extra: str) -> str:
+    return " ".join(filter(None, (f"color: {text_color(role)};" if role else "", extra)))
 
 
 def set_warning_style(widget: QtWidgets.QWidget, extra: str = "", on: bool = True) -> None:
     """Give ``widget`` the warning red, followed by the style declarations in ``extra``, in the red that reads
     on the current palette and again after every colour-scheme switch; ``on=False`` leaves only ``extra``."""
-    if on:
-        widget.setStyleSheet(" ".join(filter(None, (f"color: {warning_color()};", extra))))
-        _warned.add(widget)
-    else:
-        widget.setStyleSheet(extra)
-        _warned.discard(widget)
+    set_text_color(widget, "warning" if on else None, extra)
 
 
 def dark_palette() -> QtGui.QPalette:
@@ -191,11 +217,16 @@ def _install_warning_filter(app: QtWidgets.QApplication, dark: bool) -> None:
 
 
 def _recolour_warned(dark: bool) -> None:
-    """Swap the red of every remembered widget for the palette's; a widget Qt has deleted is dropped."""
+    """Every remembered widget in its role's colour for the palette; a widget Qt has deleted is dropped."""
     old, new = (WARNING_LIGHT, WARNING_DARK) if dark else (WARNING_DARK, WARNING_LIGHT)
     collecting = gc.isenabled()
     gc.disable()  # a cyclic pass mid-walk could delete a top-level widget under a child we are about to touch
     try:
+        for widget, (role, extra) in list(_styled.items()):
+            if shiboken6.isValid(widget):
+                widget.setStyleSheet(_sheet(role, extra))
+            else:
+                _styled.pop(widget, None)
         for widget in list(_warned):
             if not shiboken6.isValid(widget):
                 _warned.discard(widget)

@@ -15,11 +15,9 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
-from actviz.gui.theme import set_warning_style
+from actviz.gui.theme import set_text_color
 from actviz.models.tour import Tour, TourStop, apply_stop, evaluate
 
-FOUND_STYLE = "color: #1e8449; font-weight: bold;"
-WAITING_STYLE = "color: #7f8c8d;"
 CLAIM_STYLE = "QLabel { background: rgba(192, 57, 43, 40); border-radius: 4px; padding: 6px; }"
 CORRECTION_STYLE = "QLabel { background: rgba(30, 132, 73, 40); border-radius: 4px; padding: 6px; }"
 
@@ -30,11 +28,13 @@ def paragraphs(text: str) -> str:
     return "".join(f"<p>{p}</p>" for p in parts)
 
 
-def _label(style: str = "") -> QtWidgets.QLabel:
+def _label(style: str = "", role: str | None = None) -> QtWidgets.QLabel:
     label = QtWidgets.QLabel()
     label.setWordWrap(True)
     label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
-    if style:
+    if role:
+        set_text_color(label, role, style)
+    elif style:
         label.setStyleSheet(style)
     return label
 
@@ -52,7 +52,7 @@ class TourPanel(QtWidgets.QDockWidget):
         self.found: bool | None = None
 
         self.title = _label("font-weight: bold; font-size: 14px;")
-        self.progress = _label(WAITING_STYLE)
+        self.progress = _label(role="quiet")
         self.text = _label()
         self.text.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.claim = _label(CLAIM_STYLE)
@@ -168,13 +168,13 @@ class TourPanel(QtWidgets.QDockWidget):
             return
         self.status.setVisible(True)
         if reason:
-            set_warning_style(self.status)
+            set_text_color(self.status, "warning")
             self.status.setText(f"This stop's check cannot tell: {html.escape(reason)}")
         elif found:
-            self.status.setStyleSheet(FOUND_STYLE)
+            set_text_color(self.status, "success", "font-weight: bold;")
             self.status.setText(f"✓ Found it: {what}")
         else:
-            self.status.setStyleSheet(WAITING_STYLE)
+            set_text_color(self.status, "quiet")
             self.status.setText(f"Not yet: {what}")
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
