@@ -10,6 +10,7 @@ from PySide6 import QtGui
 
 import actviz
 from actviz.gui import History, ModelError, build_view
+from actviz.maths.contrast import readable
 from actviz.maths.learning import FEATURES
 from tests.conftest import settle
 
@@ -289,9 +290,10 @@ def test_delta_plot_legend_is_its_title_and_ticks_not_crammed(make_view):
     view = make_view({"epochs": 5})
     p = view.plots
     title = p.plot_delta.titleLabel.text
-    for i, name in enumerate(("1", "2", "3", "out")):  # each layer named in its curve's colour
+    background = p.backgroundBrush().color().name()
+    for i, name in enumerate(("1", "2", "3", "out")):  # each layer named in its curve's hue, dark enough to read
         colour = p.delta_curves[i].opts["pen"].color().name()
-        assert f"color: {colour}'>{name}</b>" in title
+        assert f"color: {readable(colour, background)}'>{name}</b>" in title
     assert not p.plot_delta.titleLabel.sceneBoundingRect().intersects(p.plot_delta.vb.sceneBoundingRect())
     for lo, hi in ((-12.0, 0.0), (-3.3, -1.1), (-2.2, -1.9), (-30.0, 5.0)):
         (ticks,) = [t for _, t in decade_ticks(lo, hi, labels=4)]

@@ -29,7 +29,7 @@ from dataclasses import asdict
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from actviz.gui.audit_findings import MIN_PLOT, SLACK, Finding, TextBox  # noqa: F401 - re-exported
+from actviz.gui.audit_findings import MIN_PLOT, SLACK, Finding, TextBox, inline_colors  # noqa: F401 - re-exported
 from actviz.gui.audit_scene import _graphics_boxes
 from actviz.gui.audit_widgets import _widget_boxes, widget_colors  # noqa: F401 - widget_colors re-exported
 from actviz.gui.theme import MIN_CONTRAST, contrast
@@ -62,6 +62,16 @@ def audit_window(window: QtWidgets.QWidget, where: str = "", screen: QtCore.QSiz
             if ratio < MIN_CONTRAST:
                 findings.append(Finding("contrast", where, (box.name,),
                                         f"{ratio:.1f}:1 ({box.fg.name()} on {box.bg.name()})"))
+        if box.document is not None and box.bg is not None:
+            faint: dict[tuple[str, str], list[str]] = {}  # (colour, background) → its words
+            for words, color, background in inline_colors(box.document):
+                background = background or box.bg
+                if contrast(color, background) < MIN_CONTRAST:
+                    faint.setdefault((color.name(), background.name()), []).append(words.strip())
+            for (color, background), words in faint.items():
+                ratio = contrast(QtGui.QColor(color), QtGui.QColor(background))
+                findings.append(Finding("contrast", where, (f"{' '.join(words)[:30]!r} in {box.name}",),
+                                        f"{ratio:.1f}:1 ({color} on {background})"))
     palette = window.palette()
     for role, name in ((QtGui.QPalette.ColorRole.Link, "links"),
                        (QtGui.QPalette.ColorRole.PlaceholderText, "placeholder text")):

@@ -27,7 +27,8 @@ def _graphics_boxes(window: QtWidgets.QWidget, where: str, findings: list[Findin
             polygon = _view.mapFromScene(rect)
             return _window_rect(_viewport, QtCore.QRectF(polygon.boundingRect()))
 
-        def add(name: str, scene_rect: QtCore.QRectF, fg, bg, owner, port=port, port_visible=port_visible) -> None:
+        def add(name: str, scene_rect: QtCore.QRectF, fg, bg, owner, document=None, port=port,
+                port_visible=port_visible) -> None:
             rect = to_window(scene_rect)
             if rect.isEmpty():
                 return
@@ -36,7 +37,7 @@ def _graphics_boxes(window: QtWidgets.QWidget, where: str, findings: list[Findin
                 findings.append(Finding("clip", where, (name,), "cut by the edge of its plot area"))
             shown = inside.intersected(port_visible)
             if not shown.isEmpty():  # else scrolled out of sight
-                boxes.append(TextBox(name, shown, fg, bg, owner))
+                boxes.append(TextBox(name, shown, fg, bg, owner, document))
 
         for item in view.scene().items():
             if not item.isVisible():
@@ -75,13 +76,15 @@ def _graphics_boxes(window: QtWidgets.QWidget, where: str, findings: list[Findin
                     if brush is not None and pg.mkBrush(brush).style() != QtCore.Qt.BrushStyle.NoBrush:
                         bg = pg.mkBrush(brush).color()
                 kind = "legend entry" if legend is not None else "title"
-                add(f"{kind} {_plain(item.text)!r}", _text_rect(item.item), pg.mkColor(color), bg, owner=item)
+                add(f"{kind} {_plain(item.text)!r}", _text_rect(item.item), pg.mkColor(color), bg, owner=item,
+                    document=item.item.document())
             elif isinstance(item, pg.TextItem):
                 text = item.toPlainText()
                 if not text.strip():
                     continue
                 fill = item.fill.color() if item.fill.style() != QtCore.Qt.BrushStyle.NoBrush else background
-                add(f"text {text[:40]!r}", _text_rect(item.textItem), pg.mkColor(item.color), fill, owner=item)
+                add(f"text {text[:40]!r}", _text_rect(item.textItem), pg.mkColor(item.color), fill, owner=item,
+                    document=item.textItem.document())
             elif isinstance(item, pg.LegendItem) and item.items:
                 brush = item.opts.get("brush")
                 opaque = brush is not None and pg.mkBrush(brush).style() != QtCore.Qt.BrushStyle.NoBrush \

@@ -118,12 +118,16 @@ def _widget_boxes(window: QtWidgets.QWidget, where: str, findings: list[Finding]
     for w in window.findChildren(QtWidgets.QWidget):
         if not w.isVisible() or w.window() is not window:
             continue
+        document = None
         if isinstance(w, QtWidgets.QLabel):
             need, text = _label_need(w)
             if not text.strip() and (w.pixmap() is None or w.pixmap().isNull()):
                 continue
+            document = None
             if w.textFormat() != QtCore.Qt.TextFormat.PlainText and "<" in text:
-                text = _plain(text)
+                document = QtGui.QTextDocument()
+                document.setHtml(text)
+                text = document.toPlainText()
             cr = QtCore.QRectF(w.contentsRect())
             content = _aligned(cr, need, w.alignment())
             name = _describe(w, text)
@@ -173,6 +177,6 @@ def _widget_boxes(window: QtWidgets.QWidget, where: str, findings: list[Finding]
             findings.append(Finding("clip", where, (name,), f"cut by its parent: {rect.width():.0f}×{rect.height():.0f}"
                                                             f" shown as {visible.width():.0f}×{visible.height():.0f}"))
         fg, bg = widget_colors(w)
-        boxes.append(TextBox(name, visible, fg, bg, owner=w))
+        boxes.append(TextBox(name, visible, fg, bg, owner=w, document=document))
     return boxes
 

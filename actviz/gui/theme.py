@@ -23,6 +23,9 @@ import pyqtgraph as pg
 import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from actviz.maths import contrast as contrast_of
+from actviz.maths.contrast import MIN_CONTRAST  # noqa: F401 - actviz.gui.audit checks with it
+
 SCHEMES = ("auto", "light", "dark")
 #: the warning red on light and on dark backgrounds (≥ 4.5:1 on each)
 WARNING_LIGHT = "#c0392b"
@@ -105,14 +108,8 @@ def dark_palette() -> QtGui.QPalette:
     return palette
 
 
-MIN_CONTRAST = 4.5  # WCAG AA for body text; actviz.gui.audit checks with these same functions
-
-
 def luminance(color: QtGui.QColor) -> float:
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    return 0.2126 * channel(color.redF()) + 0.7152 * channel(color.greenF()) + 0.0722 * channel(color.blueF())
+    return contrast_of.luminance((color.redF(), color.greenF(), color.blueF()))
 
 
 def contrast(fg: QtGui.QColor, bg: QtGui.QColor) -> float:

@@ -6,8 +6,8 @@ itself is ``depth``, the softmax Jacobian ``softmax_delta``), ``likelihood``
 ``learning`` (small networks trained through plugin functions), ``ranges`` (axis
 ranges that hold still while a control is dragged), ``sampling``
 (screen-resolution grids that hit every kink), ``noise_models`` (ready-made
-noise models for losses).
+noise models for losses), ``contrast`` (WCAG contrast: text colours that read on a background).
 """
 
-__all__ = ["backprop", "coin", "depth", "learning", "likelihood", "noise_models", "ranges", "sampling",
+__all__ = ["backprop", "coin", "contrast", "depth", "learning", "likelihood", "noise_models", "ranges", "sampling",
            "softmax_delta"]

@@ -48,11 +48,14 @@ def ends_note(ends: list[float]) -> str:
             "Left undrawn; plots 2 and 3 fit their y axes to θ in [0.01, 0.99].")
 
 
-def strip(sim: coin.CoinSimulator, p: float, seed: int, limit: int = 60) -> str:
-    """The last flips as coloured H/T letters, with the counts."""
+def strip(sim: coin.CoinSimulator, p: float, seed: int, colours: dict[str, str] | None = None,
+          limit: int = 60) -> str:
+    """The last flips as coloured H/T letters (``colours``: the view's, readable on its background), with the
+    counts."""
+    colours = colours or COLOURS
     if sim.n == 0:  # no p here: the line stays put while p is dragged (p is on its control and in plot 5)
         return f"<b>Simulated coin:</b> no flips yet (seed {seed}); plot 5 draws its true p as a dashed line."
-    letters = "".join(f'<span style="color:{COLOURS[c]}">{c}</span>' for c in sim.recent(limit))
+    letters = "".join(f'<span style="color:{colours[c]}">{c}</span>' for c in sim.recent(limit))
     counts = f"heads {spaced(sim.heads)} · tails {spaced(sim.tails)} · flips {spaced(sim.n)}"
     return (f"<b>Last flips</b> (oldest first) <tt><b>{letters}</b></tt> · {html.escape(counts)}"
             f" · {ML} = {sim.estimate:.4f} (true p = {p:g}, seed {seed})")

@@ -17,6 +17,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from actviz.gui import PALETTE, ControlPanel, ViewContext, ViewWidget, bind, control_column, page, set_warning_style
+from actviz.maths.contrast import readable
 from actviz_views import coin_text as text
 from actviz_views.coin_model import TRAJECTORY_POINTS, CoinModel, band, counts, posterior
 from actviz_views.coin_plots import CoinPlots, CompactAxis, CountAxis
@@ -211,7 +212,7 @@ class CoinView(CoinPlots, ViewWidget):
         for item, values in ((self.mark_lik, d.lik), (self.mark_ll, d.loglik), (self.mark_bce, d.bce)):
             item.setData([hat], [values[at]])
         self.band_lik.setData(*band(d.interval.lower, d.interval.upper, 1.0))
-        hat_html = text.hat_html(d.k, d.n, hat, PALETTE[1])
+        hat_html = text.hat_html(d.k, d.n, hat, self._hat_colour())
         if self._drawn.get("hat") != hat_html:
             self._drawn["hat"] = hat_html
             self.hat_text.setHtml(hat_html)
@@ -266,7 +267,16 @@ class CoinView(CoinPlots, ViewWidget):
             self._ranges[self.plot_traj] = right
             self.plot_traj.setXRange(0.0, math.log10(right), padding=0.02)
         pin_legend(self.legend_traj, 1.0, top=p < 0.5)  # θ̂ settles on p at the right: the other half is free
-        set_text(self.strip, text.strip(sim, p, int(model["seed"])))
+        set_text(self.strip, text.strip(sim, p, int(model["seed"]), self._flip_colours()))
+
+    def _hat_colour(self) -> str:
+        """Plot 5's θ_ML text in its curve's hue, dark or light enough to read on the plot."""
+        return readable(PALETTE[1], self.layout_widget.backgroundBrush().color().name())
+
+    def _flip_colours(self) -> dict[str, str]:
+        """The strip's H and T letters in their colours, dark or light enough to read on the window."""
+        window = self.strip.palette().color(self.strip.backgroundRole()).name()
+        return {c: readable(colour, window) for c, colour in text.COLOURS.items()}
 
     # -- export -------------------------------------------------------------------------------
     def export_item(self):

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 
 from actviz.gui import PALETTE, guard_plot, pen
+from actviz.maths.contrast import readable
 from actviz.maths.learning import MAX_HIDDEN_LAYERS, Dataset, PlaygroundNetwork
 from actviz_views.playground_diagram import NetworkDiagram
 from actviz_views.playground_maps import (
@@ -103,8 +104,9 @@ class PlaygroundPlots(pg.GraphicsLayoutWidget):
         bottom = self.bottom = ci.addLayout(row=1, col=0)
         self.narrow = False
         self.plot_loss = _plain(bottom.addPlot(row=0, col=0))
-        self.plot_loss.setTitle(f"Loss per epoch: <b style='color: {PALETTE[0]}'>train</b> "
-                                f"<b style='color: {PALETTE[1]}'>test</b>", size="9pt")  # the title is the legend
+        self._background = QtGui.QColor(background).name()
+        self.plot_loss.setTitle(f"Loss per epoch: <b style='color: {self.ink(0)}'>train</b> "
+                                f"<b style='color: {self.ink(1)}'>test</b>", size="9pt")  # the title is the legend
         self.plot_loss.setLabel("bottom", "epoch")
         self.plot_loss.setLabel("left", "mean loss")
         self.plot_loss.showGrid(x=True, y=True, alpha=0.25)
@@ -129,6 +131,10 @@ class PlaygroundPlots(pg.GraphicsLayoutWidget):
         ci.layout.setRowStretchFactor(0, 4)
         ci.layout.setRowStretchFactor(1, 2)
 
+
+    def ink(self, index: int) -> str:
+        """Palette colour ``index`` for text: the curve's hue, dark or light enough to read on the plots."""
+        return readable(PALETTE[index % len(PALETTE)], self._background)
 
     def set_narrow(self, narrow: bool) -> None:
         """Narrow windows stack the picture: the network, then the output map, then the two plots.
@@ -201,7 +207,7 @@ class PlaygroundPlots(pg.GraphicsLayoutWidget):
                 curve.setData([], [])
         # the legend is the title, each layer in its curve's colour: off the data, and no room taken
         self.delta_title = "|δ| of layer " + " ".join(
-            f"<b style='color: {PALETTE[(i + 2) % len(PALETTE)]}'>{name}</b>"
+            f"<b style='color: {self.ink(i + 2)}'>{name}</b>"
             for i, name in enumerate(self.short_names(hidden)))
         self.plot_delta.setTitle(self.delta_title, size="9pt")
 

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from actviz.maths.contrast import ink_on
 from actviz.maths.learning import Dataset, PlaygroundNetwork, parameter_count
 from actviz_views.playground_maps import OutputScale, class_colors, output_scale
 
@@ -127,8 +128,8 @@ def confusion_html(matrix: np.ndarray, labels: tuple, test: bool) -> str:
     k = len(matrix)
     colors = class_colors(k)
     def head(c: int) -> str:
-        r, g, b = (int(v) for v in colors[c])
-        return (f"<th style='background-color: rgb({r},{g},{b}); color: white; padding: 1px 4px'>"
+        fill = "#" + "".join(f"{int(v):02x}" for v in colors[c])
+        return (f"<th style='background-color: {fill}; color: {ink_on(fill)}; padding: 1px 4px'>"
                 f"{html.escape(str(labels[c]) if c < len(labels) else str(c))}</th>")
     rows = ["<tr><th style='padding: 1px 4px'>true \\ pred.</th>" + "".join(head(c) for c in range(k)) + "</tr>"]
     for a in range(k):
