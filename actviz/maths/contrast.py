@@ -10,6 +10,7 @@ text for a coloured cell. The layout audit checks with :func:`contrast`.
 from __future__ import annotations
 
 import colorsys
+from functools import lru_cache
 
 MIN_CONTRAST = 4.5  # WCAG AA for body text
 
@@ -45,6 +46,7 @@ def contrast(fg: str | Rgb, bg: str | Rgb) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
+@lru_cache(maxsize=256)  # views ask for the same few colours on every frame
 def readable(color: str, background: str, ratio: float = MIN_CONTRAST) -> str:
     """``color`` itself if it reads on ``background``, else the same hue darkened (on a light background) or
     lightened (on a dark one) just enough to reach ``ratio``."""
