@@ -116,10 +116,11 @@ class ViewWidget(QtWidgets.QWidget):
 
     # -- machinery ----------------------------------------------------------------------------
     def may_narrow(self) -> bool:
-        """Whether a held range may narrow now: not while a drag is on (:attr:`moving`).
+        """Whether what holds still during a drag may change now: not while a drag is on (:attr:`moving`).
 
-        When it may not, the view redraws once the drag rests, and the range fits then.
-        ``hold_range(..., grow=True)`` asks this itself; a view holding a range of its own asks it too.
+        A held range that would narrow, or a legend that would move to a quieter corner, waits: the view
+        redraws once the drag rests, and it changes then. ``hold_range(..., grow=True)`` asks this itself;
+        a view holding a range or placing a legend of its own asks it too.
         """
         if self.moving:
             self._held_back = True

@@ -220,7 +220,7 @@ class CoinView(CoinPlots, ViewWidget):
         self.hat_text.setPos(hat, 1.03)
         self._y_range(self.plot_ll, *d.ll_range)
         self._y_range(self.plot_bce, *d.bce_range)
-        pin_legend(self.legend_bce, quietest_third((0.0, 1.0), [(theta, d.bce)]))
+        pin_legend(self.legend_bce, lambda: quietest_third((0.0, 1.0), [(theta, d.bce)]), view=self)
         if d.infinite_ends:
             notes.append(text.ends_note(d.infinite_ends))
 
@@ -245,7 +245,8 @@ class CoinView(CoinPlots, ViewWidget):
         self._y_range(self.plot_post, 0.0, 1.08 * post.top)
         iv = self.data.interval
         self.band_post.setData(*(band(iv.lower, iv.upper, post.top) if iv is not None else ([], [])))
-        pin_legend(self.legend_post, quietest_third((0.0, 1.0), [(theta, post.posterior), (theta, post.prior)]))
+        pin_legend(self.legend_post, lambda: quietest_third((0.0, 1.0), [(theta, post.posterior), (theta, post.prior)]),
+                   view=self)
         if post.infinite:
             notes.append("A density is +∞ at an end (a or b below 1): that point is left undrawn.")
 
@@ -266,7 +267,7 @@ class CoinView(CoinPlots, ViewWidget):
         if self._ranges.get(self.plot_traj) != right:
             self._ranges[self.plot_traj] = right
             self.plot_traj.setXRange(0.0, math.log10(right), padding=0.02)
-        pin_legend(self.legend_traj, 1.0, top=p < 0.5)  # θ̂ settles on p at the right: the other half is free
+        pin_legend(self.legend_traj, 1.0, top=p < 0.5, view=self)  # θ̂ settles on p at the right: the other half is free
         set_text(self.strip, text.strip(sim, p, int(model["seed"]), self._flip_colours()))
 
     def _hat_colour(self) -> str:

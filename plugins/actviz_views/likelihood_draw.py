@@ -54,8 +54,8 @@ class LikelihoodDrawing:
         set_range(self.plot_e, "x", *x_range, padding=0.02)
         if y_range is not None:  # fixed, with headroom for the legend (autorange would put data under it)
             set_range(self.plot_e, "y", *y_range, padding=0.02)
-        pin_legend(self.legend_e, quietest_third(x_range, [(curves.ys, curves.e), (curves.ys, curves.nlp)]),
-                   inset=LEGEND_INSET)
+        pin_legend(self.legend_e, lambda: quietest_third(x_range, [(curves.ys, curves.e), (curves.ys, curves.nlp)]),
+                   inset=LEGEND_INSET, view=self)
         return curves.notes
 
     def _draw_density(self, spec) -> list[str]:
@@ -72,7 +72,8 @@ class LikelihoodDrawing:
             self.curve_p.setData([], [])
             self._legend_entry(self.bars_p)
         else:
-            self.bars_p.setOpts(x=[0.0], height=[0.0], width=0.0)
+            if self.bars_p.isVisible():  # emptied once, not on every frame of a drag
+                self.bars_p.setOpts(x=[0.0], height=[0.0], width=0.0)
             self.curve_p.setData(d.density.t, finite(d.density.p), connect="finite")
             self._legend_entry(self.curve_p)
         self.bars_p.setVisible(d.density.discrete)
@@ -86,8 +87,8 @@ class LikelihoodDrawing:
             self._p_top = (loss, top)
             self.plot_p.setYRange(0.0, top, padding=0)
         set_range(self.plot_p, "x", *x_range, padding=0.02)
-        pin_legend(self.legend_p, quietest_third(x_range, [(d.density.t, d.density.p), (d.mark_t, d.mark_p)]),
-                   inset=LEGEND_INSET)
+        pin_legend(self.legend_p, lambda: quietest_third(x_range, [(d.density.t, d.density.p), (d.mark_t, d.mark_p)]),
+                   inset=LEGEND_INSET, view=self)
         self._title(self.plot_p, text.density_title(spec, y, d.density.discrete), same_row=(loss, d.density.discrete))
         return d.notes
 
@@ -111,8 +112,9 @@ class LikelihoodDrawing:
         self._label(self.plot_h, f"t  ({s.outside} targets beyond the axis)" if s.outside else "t")
         top = max(float(s.hist_counts.max(initial=0.0)), float(np.nanmax(finite(s.expect_counts), initial=0.0)))
         set_range(self.plot_h, "y", 0.0, max(top, 1.0) * 1.75)  # headroom for the legend
-        pin_legend(self.legend_h, quietest_third(s.window, [(s.hist_x, s.hist_counts), (s.expect_t, s.expect_counts)]),
-                   inset=LEGEND_INSET)
+        pin_legend(self.legend_h, lambda: quietest_third(s.window, [(s.hist_x, s.hist_counts),
+                                                                    (s.expect_t, s.expect_counts)]),
+                   inset=LEGEND_INSET, view=self)
         for key, at in (("argmin", ml.argmin_loss), ("argmax", ml.argmax_likelihood), ("closed", ml.closed_form),
                         ("truth", float(self.model["y_true"]))):
             for line in self.vlines[key]:

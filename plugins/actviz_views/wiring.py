@@ -6,9 +6,13 @@ changed is what keeps a frame near the cost of drawing its curves.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets
+
+from actviz.gui import ViewWidget
 
 __all__ = ["finite", "pin_legend", "set_curve", "set_range", "set_text"]
 
@@ -32,10 +36,22 @@ def set_text(label: QtWidgets.QLabel | QtWidgets.QWidget, text: str) -> None:
         label.setText(text)
 
 
-def pin_legend(legend: pg.LegendItem, x: float, top: bool = True, inset: tuple[float, float] = (4, 4)) -> None:
-    """Pin ``legend`` to the top (or bottom) of its plot, at the left (x = 0), centre (0.5) or right (1)."""
+def pin_legend(legend: pg.LegendItem, where: float | Callable[[], float], top: bool = True,
+               inset: tuple[float, float] = (4, 4), view: ViewWidget | None = None) -> None:
+    """Pin ``legend`` to the top (or bottom) of its plot, at the left (``where`` = 0), centre (0.5) or right (1).
+
+    ``where`` may be a function that finds the corner (e.g. the third the data leaves free): it is asked only
+    when the legend may move. ``view``: while one of its controls is dragged (``view.may_narrow()`` is false)
+    a placed legend keeps its corner, like a held axis range; the view redraws when the drag rests and the
+    legend moves then. A legend that jumped across the plot on every frame of a drag was hard to read and
+    repainted both corners.
+    """
+    corner = getattr(legend, "_actviz_corner", None)
+    if corner is not None and view is not None and not view.may_narrow():
+        return
+    x = where() if callable(where) else where
     y = 0.0 if top else 1.0
-    if getattr(legend, "_actviz_corner", None) != (x, y):
+    if corner != (x, y):
         legend._actviz_corner = (x, y)
         legend.anchor(itemPos=(x, y), parentPos=(x, y),
                       offset=(inset[0] * (1 - 2 * x), inset[1] if top else -inset[1]))
