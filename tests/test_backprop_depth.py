@@ -156,3 +156,17 @@ def test_an_overflowing_forward_pass_reports_inf_not_zero(reg):
     assert res.zero_fraction[300] == 0.0  # not "all the gradient is lost"
     assert (res.zero_fraction[:-1] < 1.0).all()
     assert res.mean_abs[-1] == 1.0  # the output error itself
+
+
+def test_the_live_10th_percentile_is_taken_over_the_units_that_pass_a_gradient(reg):
+    """Dead ReLUs (|δ| = 0) pull p10 to 0; p10_live is the 10th percentile of the others, as numpy has it."""
+    spec = reg.activations["relu"]
+    res = bp.hidden_deltas(spec, {}, 12, 32, "he", 1.0, seed=2, batch=64)
+    assert np.any(res.p10 == 0)  # the case the band needs it for
+    _, _, delta = bp.forward_backward(spec, spec.defaults, bp.make_network(12, 32, "he", 1.0, seed=2, batch=64))
+    mags = np.abs(delta.reshape(delta.shape[0], -1))
+    for layer, row in enumerate(mags):
+        live = np.sort(row[row > 0])
+        expected = live[round(0.1 * (live.size - 1))] if live.size else 0.0
+        assert res.p10_live[layer] == expected
+        assert res.p10[layer] <= res.p10_live[layer] <= res.p90[layer]

@@ -78,7 +78,9 @@ def test_depth_curves_equal_hidden_deltas(depth, registry):
         _, upper = drawn(depth.slots[i].upper)
         np.testing.assert_array_equal(upper, ref.p90)
         _, lower = drawn(depth.slots[i].lower)
-        np.testing.assert_array_equal(lower, np.where(ref.p10 > 0, ref.p10, depth.frame.floor))
+        live = np.where(ref.p10 > 0, ref.p10, np.where(ref.p10_live > 0, ref.p10_live, np.nan))
+        np.testing.assert_array_equal(lower, live)  # dead units (δ = 0) do not drag the band off the scale
+        assert np.all(lower[np.isfinite(lower)] > 0)
     assert depth.plot.getAxis("left").logMode
     assert not depth.plot.getAxis("left").autoSIPrefix and not depth.plot.getAxis("bottom").autoSIPrefix
 

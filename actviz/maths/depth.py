@@ -28,7 +28,9 @@ class DepthResult:
 
     ``mean_abs`` is inf in every layer whose δ overflowed or depends on a forward pass that
     overflowed (the true δ is then beyond float64 or unknowable; never reported as 0); ``p10``/``p90``
-    are the 10th and 90th percentiles of |δ| over batch × width; ``log10_std`` is
+    are the 10th and 90th percentiles of |δ| over batch × width; ``p10_live`` is the 10th percentile
+    over the units that pass a gradient (|δ| > 0; 0 when none does), the lower edge of a band that
+    dead units would otherwise pull down to nothing; ``log10_std`` is
     the spread of log₁₀|δ| over its non-zero finite entries; ``zero_fraction``
     counts units passing no gradient (dead ReLUs); ``activation_std`` is the
     forward pass's std of a_l.
@@ -44,6 +46,7 @@ class DepthResult:
     activation_std: Array
     weight_std: float
     overflow: bool
+    p10_live: Array
 
 
 def weight_std(init: Init, scale: float, width: int) -> float:
@@ -219,10 +222,14 @@ def hidden_deltas(activation: Activation, act_params: Mapping[str, float], layer
     logs = np.log(np.where(positive, srt, 1.0))  # 0 where not positive, as in the sums below
     mean_log = logs.sum(axis=1) / safe
     log_std = np.sqrt((((logs - mean_log[:, None]) * positive) ** 2).sum(axis=1) / safe) / math.log(10.0)
-    zero_fraction = np.count_nonzero(srt == 0, axis=1) / m
+    zeros = np.count_nonzero(srt == 0, axis=1)
+    zero_fraction = zeros / m
+    # |δ| ≥ 0 is sorted: the zeros come first, the live units after them
+    live_rank = np.minimum(m - 1, zeros + np.round(0.1 * np.maximum(m - 1 - zeros, 0)).astype(int))
+    p10_live = srt[np.arange(n_layers), live_rank].copy()
     acts = a.reshape(n_layers, -1)
     with np.errstate(all="ignore"):
         act_std = acts.std(axis=1)
     act_std = np.where(np.isfinite(act_std), act_std, np.inf)
     return DepthResult(np.arange(1, n_layers + 1), mean_abs, med, p10, p90, log_std, zero_fraction,
-                       act_std, weight_std(init, scale, width), overflow)
+                       act_std, weight_std(init, scale, width), overflow, p10_live)

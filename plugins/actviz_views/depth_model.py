@@ -99,7 +99,6 @@ class Curve:
 @dataclass
 class Frame:
     curves: list[Curve | None]
-    floor: float = 1e-300
     problems: list[str] = field(default_factory=list)
     layers: int = 1
 
@@ -157,14 +156,12 @@ def compute(model: DepthModel, cache: DepthCache | None = None) -> Frame:
         except EvaluationError as exc:
             frame.problems.append(f"{spec.label}: {exc} (not drawn)")
             results.append((spec, None))
-    positives = [v[np.isfinite(v) & (v > 0)] for _, r in results if r is not None for v in (r.mean_abs, r.p10, r.p90)]
-    positives = [p for p in positives if p.size]
-    frame.floor = max(1e-300, float(min(p.min() for p in positives)) / 10.0) if positives else 1e-300
     for spec, res in results:
         if res is None:
             frame.curves.append(None)
             continue
-        lower = np.where(res.p10 > 0, res.p10, frame.floor)  # p10 = 0 (dead units): down to the floor
+        # dead units (|δ| = 0) have no place on a log axis: the band spans the units that pass a gradient
+        lower = np.where(res.p10 > 0, res.p10, np.where(res.p10_live > 0, res.p10_live, np.nan))
         upper = res.p90.astype(float)
         band = np.isfinite(lower) & np.isfinite(upper) & (upper > 0)
         lower, upper = np.where(band, lower, np.nan), np.where(band, np.maximum(upper, lower), np.nan)

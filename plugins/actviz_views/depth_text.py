@@ -13,7 +13,7 @@ INTRO = ("<b>Vanishing and exploding gradients.</b> Going back one layer multipl
          "factor |W|·f′ is below 1, |δ| shrinks geometrically on its way to the first layers (vanishing: the "
          "logistic's f′ is at most ¼); above 1 it grows (exploding). The output error (δ = 1 at layer L, right) "
          "is sent back to layer 1 (left); each curve is the mean |δ| of its layer, the band its 10th–90th "
-         "percentile, on a log scale.")
+         "percentile over the units that pass a gradient (δ ≠ 0), on a log scale.")
 INIT_TEXT = {
     "scale": "Weights ~ N(0, scale²): the same std at every width.",
     "xavier": "Xavier: weights ~ N(0, scale²/width) — keeps |W|·f′ ≈ 1 for tanh near 0.",
@@ -44,6 +44,7 @@ def readout(frame: Frame, colors: Sequence[str] = ("#000000",)) -> str:
                 f"|δ| layer 1 / layer {res.layers[-1]} = <b>{curve.ratio:.3g}</b> — {decades(curve.ratio)}")
         dead = float(res.zero_fraction.max())
         if dead > 0.05:
-            text += f"; up to {dead:.0%} of the units pass no gradient (δ = 0, band drawn to the bottom)"
+            text += (f"; up to {dead:.0%} of the units pass no gradient (δ = 0, below any log scale: "
+                     "the band spans the others)")
         rows.append(text)
     return "<br>".join(rows)
