@@ -150,6 +150,9 @@ def _widget_boxes(window: QtWidgets.QWidget, where: str, findings: list[Finding]
             if need > room + SLACK:
                 findings.append(Finding("clip", where, (name,), f"text needs {need} px, has {room}"))
             content = QtCore.QRectF(w.rect())
+        elif isinstance(w, QtWidgets.QAbstractItemView) and w.model() is not None:
+            findings.extend(_clipped_rows(w, where))
+            continue
         elif isinstance(w, QtWidgets.QComboBox):
             text = w.currentText()
             name = _describe(w, text)
@@ -180,3 +183,36 @@ def _widget_boxes(window: QtWidgets.QWidget, where: str, findings: list[Finding]
         boxes.append(TextBox(name, visible, fg, bg, owner=w, document=document))
     return boxes
 
+
+
+def _clipped_rows(view: QtWidgets.QAbstractItemView, where: str) -> list[Finding]:
+    """Rows of a list, tree or table whose text its column cuts short (elided with "…")."""
+    findings: list[Finding] = []
+    model, delegate, port = view.model(), view.itemDelegate(), view.viewport().rect()
+    pending = [QtCore.QModelIndex()]
+    while pending:
+        parent = pending.pop()
+        columns = 1 if isinstance(view, QtWidgets.QListView) else model.columnCount(parent)  # (private in a list's)
+        for row in range(model.rowCount(parent)):
+            for column in range(columns):
+                index = model.index(row, column, parent)
+                rect = view.visualRect(index)
+                if rect.isEmpty() or not rect.intersects(port):
+                    continue  # scrolled out of sight, or in a collapsed branch
+                option = QtWidgets.QStyleOptionViewItem()
+                option.font = view.font()
+                option.rect = rect
+                delegate.initStyleOption(option, index)
+                if view.wordWrap() if hasattr(view, "wordWrap") else False:
+                    continue  # wraps to its width; the row's height follows it
+                text = str(index.data() or "")
+                shown = min(rect.right(), port.right()) - rect.left() + 1
+                if isinstance(view, QtWidgets.QTableView | QtWidgets.QTreeView):
+                    shown = min(shown, rect.width())
+                need = delegate.sizeHint(option, index).width()
+                if text and need > shown + SLACK:
+                    findings.append(Finding("clip", where, (f"row {text[:40]!r} of {_describe(view, '')}",),
+                                            f"needs {need} px, has {shown}"))
+            if isinstance(view, QtWidgets.QTreeView) and model.rowCount(model.index(row, 0, parent)):
+                pending.append(model.index(row, 0, parent))
+    return findings

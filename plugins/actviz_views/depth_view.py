@@ -152,6 +152,7 @@ class DepthView(ViewWidget):
             self.act_list.addItem(item)
         self.act_list.itemChanged.connect(self._from_list)
         self.act_list.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.act_list.setWordWrap(True)  # a long name takes a second line rather than losing its end
 
         net_box = QtWidgets.QGroupBox("Network")
         net_layout = QtWidgets.QVBoxLayout(net_box)

@@ -78,6 +78,8 @@ class FunctionView(ViewWidget):
         self.notes.setWordWrap(True)
         self.pin_list = QtWidgets.QListWidget()
         self.pin_list.setFixedHeight(64)
+        self.pin_list.setWordWrap(True)  # a long pin title takes a second line rather than losing its values
+        self.pin_list.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.unpin_button = QtWidgets.QPushButton("Remove pin")
         self.clear_button = QtWidgets.QPushButton("Clear pins")
         self.unpin_button.clicked.connect(lambda: self.model.unpin(self.pin_list.currentRow()))
