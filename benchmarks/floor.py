@@ -2,12 +2,13 @@
 
 :func:`capture` reads, from a view's visible graphics views, every plot and
 its data items (curves with their points, pens and symbols, scatters, fills,
-bars, images) as drawn after two frames of a drag (the two alternating
-control values). :class:`Floor` rebuilds them in one bare
-``pg.GraphicsLayoutWidget`` per graphics view, of the same size, each plot at
-the same place and size, with the x and y ranges set by hand (no auto-range),
-no grid, no legend, labels or decorations, and replays the two frames: one
-``setData`` per curve whose data changed, then one paint. Whatever a view
+bars, images, infinite lines such as a moving marker or a zero line) as drawn
+after two frames of a drag (the two alternating control values).
+:class:`Floor` rebuilds them in one bare ``pg.GraphicsLayoutWidget`` per
+graphics view, of the same size, each plot at the same place and size, with
+the x and y ranges set by hand (no auto-range), no grid, no legend, labels or
+decorations, and replays the two frames: one ``setData`` (``setPos`` for a
+line) per item whose data changed, then one paint. Whatever a view
 costs above this is its own overhead (auto-ranging, ticks, grids, second
 paints, Python around ``setData``).
 """
@@ -29,7 +30,7 @@ CURVE_OPTS = ("pen", "shadowPen", "fillLevel", "fillBrush", "symbol", "symbolSiz
 class ItemShape:
     """One data item of one plot: its kind, how it is drawn, and its data in frames A and B."""
 
-    kind: str                       #: "curve", "pcurve", "scatter", "bars", "image", "fill"
+    kind: str                       #: "curve", "pcurve", "scatter", "bars", "image", "fill", "line"
     opts: dict[str, Any]
     frames: list[dict[str, Any]] = field(default_factory=list)
     source: Any = None              #: the view's item (to map fills onto curves)
@@ -117,6 +118,8 @@ def _snapshot(item: Any) -> ItemShape | None:
         return ItemShape("image", {}, [frame], item, z)
     if isinstance(item, pg.FillBetweenItem):
         return ItemShape("fill", {"brush": item.brush(), "curves": item.curves}, [{}], item, z)
+    if isinstance(item, pg.InfiniteLine):
+        return ItemShape("line", {"angle": item.angle, "pen": pg.mkPen(item.pen)}, [{"pos": item.value()}], item, z)
     return None
 
 
@@ -125,6 +128,12 @@ def _plots_of(gv) -> list:
 
     plots = [item for item in gv.scene().items() if isinstance(item, pg.PlotItem) and item.isVisible()]
     return sorted(plots, key=lambda p: (round(p.sceneBoundingRect().y()), round(p.sceneBoundingRect().x())))
+
+
+def _data_items(plot) -> list:
+    """A plot's items in its data area, as added; those added with ``ignoreBounds`` (marker lines) after."""
+    added = list(plot.vb.addedItems)
+    return added + [it for it in plot.vb.childGroup.childItems() if it not in added]
 
 
 def capture(view, perturb: Callable[[int], None], settle: Callable[[], None]) -> list[ViewShape]:
@@ -139,7 +148,7 @@ def capture(view, perturb: Callable[[int], None], settle: Callable[[], None]) ->
         settle()
         per_gv = []
         for gv in gvs:
-            per_gv.append([[_snapshot(it) for it in plot.vb.addedItems] for plot in _plots_of(gv)])
+            per_gv.append([[_snapshot(it) for it in _data_items(plot)] for plot in _plots_of(gv)])
         frames.append(per_gv)
     for g, gv in enumerate(gvs):
         top_left = gv.mapTo(view, QtCore.QPoint(0, 0))
@@ -214,6 +223,10 @@ class Floor:
         elif item.kind == "image":
             new = pg.ImageItem(first["image"], levels=first["levels"], lut=first["lut"])
             new.setTransform(first["transform"])
+        elif item.kind == "line":
+            new = pg.InfiniteLine(pos=first["pos"], angle=item.opts["angle"], pen=item.opts["pen"], movable=False)
+            plot.addItem(new, ignoreBounds=True)
+            return new
         elif item.kind == "fill":
             curves = [made.get(id(c)) for c in item.opts["curves"] or ()]
             if len(curves) != 2 or None in curves:
@@ -237,6 +250,8 @@ class Floor:
                 new.setOpts(**data)
             elif item.kind == "image":
                 new.setImage(data["image"], levels=data["levels"], lut=data["lut"], autoLevels=False)
+            elif item.kind == "line":
+                new.setPos(data["pos"])
 
     def viewports(self) -> list[Any]:
         return [w.viewport() for w in self.widgets]

@@ -78,12 +78,35 @@ def test_floor_draws_what_the_view_drew(qapp):
         floor.perturb(1)
         flush(app, 0.02)
         drawn = [it for it in floor.widgets[0].scene().items() if type(it).__name__ == "PlotDataItem"]
-        assert len(drawn) == sum(len(p.items) for p in plots)
+        assert len(drawn) == sum(i.kind == "curve" for p in plots for i in p.items)
+        lines = [it for it in floor.widgets[0].scene().items() if type(it).__name__ == "InfiniteLine"]
+        assert len(lines) == sum(i.kind == "line" for p in plots for i in p.items) >= 2  # the zero lines
         assert any(np.array_equal(d.yData, view.curve_f.yData, equal_nan=True) for d in drawn)
         # hand-set ranges, no grid
         plot = next(it for it in floor.widgets[0].scene().items() if type(it).__name__ == "PlotItem")
         assert not any(plot.vb.autoRangeEnabled())
         assert plot.getAxis("left").grid is False
+        floor.close()
+    finally:
+        latency.close_window(window, app)
+
+
+def test_the_floor_moves_the_lines_the_view_moves(qapp):
+    """Likelihood's marker line at y moves on every frame of a y drag: the floor draws it and moves it too."""
+    window, app = latency.make_window()
+    try:
+        view, _, perturb = latency.prepare_view(window, app, "likelihood")
+        shapes = capture(view, perturb, lambda: flush(app, 0.02))
+        moving = [i for s in shapes for p in s.plots for i in p.items if i.kind == "line" and i.changed()]
+        assert [i.source for i in moving] == [view.line_y]
+        floor = Floor(shapes, (view.width(), view.height()))
+        floor.show()
+        flush(app, 0.02)
+        made = [new for item, new in floor.updates if item is moving[0]]
+        for k in (0, 1):
+            floor.perturb(k)
+            assert made[0].value() == moving[0].frames[k]["pos"]
+        assert moving[0].frames[0]["pos"] != moving[0].frames[1]["pos"]
         floor.close()
     finally:
         latency.close_window(window, app)
