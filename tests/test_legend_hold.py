@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from actviz_views.likelihood_model import quietest_third
 
-from actviz.gui import build_view, close_view
-from actviz.gui.viewbase import REST_MS
+from actviz.gui import build_view, close_view, viewbase
 from tests.conftest import settle
 
 
@@ -27,13 +26,15 @@ def _coin_wants(view) -> tuple[float, float]:
     ("likelihood", "y", (-2.5, 2.5), "legend_p", _likelihood_wants),
     ("coin", "p", (0.2, 0.8), "legend_traj", _coin_wants),
 ])
-def test_a_legend_holds_its_corner_mid_drag_and_moves_at_rest(registry, qtbot, name, key, values, legend, wants):
+def test_a_legend_holds_its_corner_mid_drag_and_moves_at_rest(registry, qtbot, monkeypatch, name, key, values,
+                                                              legend, wants):
+    monkeypatch.setattr(viewbase, "REST_MS", 1000)  # a drag's frames stay within it on a busy machine too
     view, app = build_view(registry, name)
     try:
         item = getattr(view, legend)
         a, b = values
         view.model.set(key, a)
-        qtbot.wait(REST_MS + 50)
+        qtbot.wait(viewbase.REST_MS + 50)
         settle(qtbot)
         assert not view.moving and item._actviz_corner == wants(view)
         view.model.set(key, b, merge=True)  # a drag starts: its first change is not yet a drag
@@ -46,7 +47,7 @@ def test_a_legend_holds_its_corner_mid_drag_and_moves_at_rest(registry, qtbot, n
             assert view.moving and item._actviz_corner == held and item.pos() == position
             elsewhere += wants(view) != held
         assert elsewhere  # the data asked for another corner mid-drag, and the legend kept still
-        qtbot.waitUntil(lambda: not view.moving, timeout=3000)
+        qtbot.waitUntil(lambda: not view.moving, timeout=5000)
         settle(qtbot)
         assert item._actviz_corner == wants(view) != held  # at rest it goes where the data leaves room
         assert item.pos() != position
