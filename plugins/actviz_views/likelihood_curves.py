@@ -66,8 +66,14 @@ def fit_curves(spec: Loss, params: dict[str, float], t: float,
     return FitCurves(ys, e, nlp, fitted, fit, fit_all, notes)
 
 
-def e_window(spec: Loss, curves: FitCurves, y: float) -> tuple[tuple[float, float], tuple[float, float] | None]:
-    """Plot 1's x range (±3 around E's minimum, and y) and y range (with headroom for the legend).
+#: the share of plot 1's height left above the data for its legend when the legend's own height is not known
+LEGEND_SHARE = 1 - 1 / 1.45
+
+
+def e_window(spec: Loss, curves: FitCurves, y: float, legend_share: float = LEGEND_SHARE
+             ) -> tuple[tuple[float, float], tuple[float, float] | None]:
+    """Plot 1's x range (±3 around E's minimum, and y) and y range, whose top ``legend_share`` is left free
+    of data for the legend.
 
     The whole y range would let a steep loss (Poisson's e^y) flatten everything else.
     """
@@ -86,7 +92,7 @@ def e_window(spec: Loss, curves: FitCurves, y: float) -> tuple[tuple[float, floa
         return (low, high), None
     bottom, top = float(shown.min()), float(shown.max())
     top = max(top, bottom + 1e-9)
-    return (low, high), (bottom, bottom + 1.45 * (top - bottom))
+    return (low, high), (bottom, bottom + (top - bottom) / (1.0 - legend_share))
 
 
 def value_at(spec: Loss, y: float, params: dict[str, float], t: float) -> float:

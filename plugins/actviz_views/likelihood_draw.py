@@ -14,6 +14,7 @@ from actviz.gui import PALETTE, pen
 from actviz.maths.ranges import held_range
 from actviz_views import likelihood_text as text
 from actviz_views.likelihood_model import (
+    LEGEND_SHARE,
     LikelihoodModel,
     Numbers,
     bar_width,
@@ -27,6 +28,20 @@ from actviz_views.likelihood_plots import DASH
 from actviz_views.wiring import finite, pin_legend, set_range
 
 LEGEND_INSET = (6, 4)  # pixels from the plot's side and top
+#: the most of a plot's height a legend's headroom may take (a short plot keeps the rest for its data)
+MAX_LEGEND_SHARE = 0.55
+
+
+def legend_share(legend, plot, least: float) -> float:
+    """The share of ``plot``'s height its legend takes from the top (inset and a 4 px gap included): what a
+    fixed y range leaves free above the data, so the legend covers none of it at any plot height.
+
+    ``least`` until the legend has been laid out; never more than :data:`MAX_LEGEND_SHARE`.
+    """
+    height, needed = plot.vb.height(), legend.boundingRect().height()
+    if height <= 0 or needed <= 0:
+        return least
+    return min(max((needed + LEGEND_INSET[1] + 4) / height, least), MAX_LEGEND_SHARE)
 
 
 class LikelihoodDrawing:
@@ -50,7 +65,7 @@ class LikelihoodDrawing:
             self.fit_text.setText(text.fit_text(model.t, curves.fit, curves.fit_all, curves.e))
         self.mark_e.setData([y], finite([value_at(spec, y, model.params, model.t)]))
         self.line_y.setPos(y)
-        x_range, y_range = e_window(spec, curves, y)
+        x_range, y_range = e_window(spec, curves, y, legend_share(self.legend_e, self.plot_e, LEGEND_SHARE))
         set_range(self.plot_e, "x", *x_range, padding=0.02)
         if y_range is not None:  # fixed, with headroom for the legend (autorange would put data under it)
             set_range(self.plot_e, "y", *y_range, padding=0.02)
@@ -82,7 +97,7 @@ class LikelihoodDrawing:
         self._label(self.plot_p, d.axis)
         # from 0, with headroom for the legend (the top at least 1.6 × the peak); held while y is dragged
         shown = (0.0, self._p_top[1]) if self._p_top[0] == loss else None
-        top = held_range(shown, 0.0, d.top * 1.6)[1]
+        top = held_range(shown, 0.0, d.top / (1.0 - legend_share(self.legend_p, self.plot_p, 1 - 1 / 1.6)))[1]
         if self._p_top != (loss, top):
             self._p_top = (loss, top)
             self.plot_p.setYRange(0.0, top, padding=0)

@@ -71,7 +71,7 @@ class LikelihoodPlots:
 
         def legend(plot: pg.PlotItem, offset) -> pg.LegendItem:
             # opaque, in a corner the fixed y ranges keep free of data (they leave headroom above it)
-            item = plot.addLegend(offset=offset, labelTextSize="8pt", brush=pg.mkBrush(background))
+            item = plot.addLegend(offset=offset, labelTextSize="8pt", verSpacing=-6, brush=pg.mkBrush(background))
             item.setZValue(1000)  # above the vertical marker lines
             return item
 
@@ -86,6 +86,8 @@ class LikelihoodPlots:
         self.plot_e.addItem(self.line_y, ignoreBounds=True)
         # 2: p(t | y): a curve for a density, bars for a pmf
         self.legend_p = legend(self.plot_p, (-6, 4))
+        for plot in (self.plot_e, self.plot_p):  # their legends' headroom is a share of the plot's height
+            plot.vb.sigResized.connect(lambda *_: self.schedule_refresh())
         self.curve_p = self.plot_p.plot(pen=pen(2, 2), name="p(t | y)")
         self.bars_p = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.3, brush=PALETTE[2], pen=pen(2, 1))
         self.plot_p.addItem(self.bars_p)

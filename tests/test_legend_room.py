@@ -1,0 +1,40 @@
+"""Likelihood's plots leave their legends room above the data at any plot height: the fixed y range's
+headroom is the share of the plot the legend takes, so no curve runs under a legend in a short window."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.conftest import settle
+
+
+def points_under(legend, plot) -> tuple[int, int]:
+    """How many of the plot's drawn curve points (in view) lie under ``legend``, of how many in view."""
+    box = plot.vb
+    rect = box.mapSceneToView(legend.sceneBoundingRect()).boundingRect()
+    (x0, x1), (y0, y1) = box.viewRange()
+    under = shown = 0
+    for item in plot.listDataItems():
+        if not item.isVisible() or item.xData is None:
+            continue
+        x, y = np.asarray(item.xData, float), np.asarray(item.yData, float)
+        seen = np.isfinite(x) & np.isfinite(y) & (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+        hidden = seen & (x >= rect.left()) & (x <= rect.right()) & (y >= rect.top()) & (y <= rect.bottom())
+        under, shown = under + int(hidden.sum()), shown + int(seen.sum())
+    return under, shown
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "absolute_error", "log_cosh", "cauchy_loss", "gaussian_nll"])
+def test_no_curve_runs_under_a_legend_in_a_short_window(window, qtbot, loss):
+    assert loss in window.registry.losses  # the lecture's, the modern and the example plugin's losses
+    window.resize(1024, 640)
+    window.show_view("likelihood")
+    model, view = window.models["likelihood"], window.views["likelihood"]
+    model.set("loss", loss)
+    qtbot.wait(50)
+    settle(qtbot)
+    assert view.plot_e.vb.height() < 200  # short plots: where a fixed 45 % headroom let curves under
+    for legend, plot in ((view.legend_e, view.plot_e), (view.legend_p, view.plot_p)):
+        under, shown = points_under(legend, plot)
+        assert shown > 50 and under == 0, (loss, legend.items[0][1].text, under, shown)
