@@ -38,3 +38,19 @@ def test_no_curve_runs_under_a_legend_in_a_short_window(window, qtbot, loss):
     for legend, plot in ((view.legend_e, view.plot_e), (view.legend_p, view.plot_p)):
         under, shown = points_under(legend, plot)
         assert shown > 50 and under == 0, (loss, legend.items[0][1].text, under, shown)
+
+
+@pytest.mark.parametrize("name", ["binary_step", "gaussian", "logsigmoid", "rbf", "huber", "gaussian_nll"])
+@pytest.mark.parametrize("size", [(1024, 640), (1920, 1080)])
+def test_the_function_views_legend_keeps_clear_of_the_curves(window, qtbot, name, size):
+    """The legend keeps its corner; the y range's top is lifted so that no curve runs under it."""
+    window.resize(*size)
+    window.show_view("function")
+    model, view = window.models["function"], window.views["function"]
+    model.set("function", name)
+    qtbot.wait(50)
+    settle(qtbot)
+    under, shown = points_under(view.legend, view.plot_f)
+    assert shown > 100 and under == 0, (name, size, under, shown)
+    low, high = view.plot_f.viewRange()[1]
+    assert low <= np.nanmin(view.curve_f.yData) and np.nanmax(view.curve_f.yData) <= high  # all of f in view

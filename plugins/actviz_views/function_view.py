@@ -16,7 +16,7 @@ from actviz.evaluation import EvaluationError, slope, value
 from actviz.gui import FormulaLabel, ViewContext, ViewWidget, guard_plot, hold_range, page, pen, warning_label
 from actviz.maths.sampling import clip_to_domain
 from actviz_views.function_model import FunctionModel, compute, pin_title, sample, split_values
-from actviz_views.wiring import set_curve
+from actviz_views.wiring import legend_room, set_curve
 
 #: how long a moved value must rest before the shown function's derivative is checked again (ms)
 CHECK_REST_MS = 80
@@ -273,7 +273,11 @@ class FunctionView(ViewWidget):
         # y holds still while a parameter is dragged (re-fitted when the curves leave it or fill under a
         # third); 0 stays in view, as the zero lines kept it when the range followed the data
         zero = np.zeros(1)
-        hold_range(self.plot_f, zero, *f_arrays)
+        # and the legend in its corner keeps clear of the curves (their top lifted under it)
+        shown = [self.curve_f] + [f for f, _ in self.pin_curves[:len(model.pins())]]
+        finite = [a[np.isfinite(a)] for a in map(np.asarray, f_arrays)]
+        low = min([0.0, *(float(a.min()) for a in finite if a.size)])
+        hold_range(self.plot_f, zero, *f_arrays, legend_room(self.legend, self.plot_f, shown, low))
         hold_range(self.plot_d, zero, *d_arrays)
         self._problems = (list(curves.problems), pin_problems)
         self._show_problems()

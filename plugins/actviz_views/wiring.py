@@ -14,7 +14,7 @@ from PySide6 import QtWidgets
 
 from actviz.gui import ViewWidget
 
-__all__ = ["finite", "pin_legend", "set_curve", "set_range", "set_text"]
+__all__ = ["finite", "legend_room", "pin_legend", "set_curve", "set_range", "set_text"]
 
 
 def finite(values) -> np.ndarray:
@@ -71,3 +71,31 @@ def set_range(plot: pg.PlotItem, axis: str, low: float, high: float, padding: fl
         return
     (box.setXRange if index == 0 else box.setYRange)(low, high, padding=padding)
     asked[axis] = (request, box.viewRange()[index])
+
+
+def legend_room(legend: pg.LegendItem, plot: pg.PlotItem, curves, bottom: float, most: float = 0.5) -> np.ndarray:
+    """A top the y range must reach so that none of ``curves`` runs under ``legend`` (one value, or none).
+
+    The legend keeps its place at the top of the plot; the curves' highest point inside its width must stay
+    below its lower edge, so the range's top is lifted by the share of the plot's height the legend takes
+    (at most ``most``). Pass the result to :func:`actviz.gui.hold_range` with the data: the range grows to
+    hold it and, like any held range, does not narrow while a control is dragged.
+    """
+    box = plot.vb
+    width, height = box.width(), box.height()
+    shape = legend.sceneBoundingRect()
+    if width <= 0 or height <= 0 or shape.isEmpty():
+        return np.zeros(0)
+    area = box.mapSceneToView(shape).boundingRect()
+    highest = -np.inf
+    for curve in curves:
+        if not curve.isVisible() or curve.xData is None or not len(curve.xData):
+            continue
+        x, y = np.asarray(curve.xData, dtype=float), np.asarray(curve.yData, dtype=float)
+        under = (x >= area.left()) & (x <= area.right()) & np.isfinite(y)
+        if under.any():
+            highest = max(highest, float(y[under].max()))
+    share = min((shape.bottom() - box.sceneBoundingRect().top() + 4) / height, most)  # down to its lower edge
+    if not np.isfinite(highest) or highest <= bottom:
+        return np.zeros(0)
+    return np.array([bottom + (highest - bottom) / (1.0 - share)])
