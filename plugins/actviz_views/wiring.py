@@ -89,13 +89,23 @@ def legend_room(legend: pg.LegendItem, plot: pg.PlotItem, curves, bottom: float,
     area = box.mapSceneToView(shape).boundingRect()
     highest = -np.inf
     for curve in curves:
-        if not curve.isVisible() or curve.xData is None or not len(curve.xData):
-            continue
-        x, y = np.asarray(curve.xData, dtype=float), np.asarray(curve.yData, dtype=float)
-        under = (x >= area.left()) & (x <= area.right()) & np.isfinite(y)
-        if under.any():
-            highest = max(highest, float(y[under].max()))
+        if curve.isVisible() and curve.xData is not None and len(curve.xData):
+            highest = max(highest, _highest_under(curve, area.left(), area.right()))
     share = min((shape.bottom() - box.sceneBoundingRect().top() + 4) / height, most)  # down to its lower edge
     if not np.isfinite(highest) or highest <= bottom:
         return np.zeros(0)
     return np.array([bottom + (highest - bottom) / (1.0 - share)])
+
+
+def _highest_under(curve: pg.PlotDataItem, left: float, right: float) -> float:
+    """The curve's highest finite value for x in [left, right]; kept while its data and the span stay (a
+    pinned curve, unchanged through a drag of the shown function, is not scanned again every frame)."""
+    key = (id(curve.xData), id(curve.yData), left, right)
+    kept = curve.__dict__.get("_actviz_highest")
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    x, y = np.asarray(curve.xData, dtype=float), np.asarray(curve.yData, dtype=float)
+    under = (x >= left) & (x <= right) & np.isfinite(y)
+    value = float(y[under].max()) if under.any() else -np.inf
+    curve._actviz_highest = (key, value)
+    return value
