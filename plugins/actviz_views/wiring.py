@@ -100,12 +100,12 @@ def legend_room(legend: pg.LegendItem, plot: pg.PlotItem, curves, bottom: float,
 def _highest_under(curve: pg.PlotDataItem, left: float, right: float) -> float:
     """The curve's highest finite value for x in [left, right]; kept while its data and the span stay (a
     pinned curve, unchanged through a drag of the shown function, is not scanned again every frame)."""
-    key = (id(curve.xData), id(curve.yData), left, right)
-    kept = curve.__dict__.get("_actviz_highest")
-    if kept is not None and kept[0] == key:
-        return kept[1]
-    x, y = np.asarray(curve.xData, dtype=float), np.asarray(curve.yData, dtype=float)
+    xs, ys = curve.xData, curve.yData
+    kept = curve.__dict__.get("_actviz_highest")  # (the arrays themselves: an id could be reused)
+    if kept is not None and kept[0] is xs and kept[1] is ys and kept[2] == (left, right):
+        return kept[3]
+    x, y = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
     under = (x >= left) & (x <= right) & np.isfinite(y)
     value = float(y[under].max()) if under.any() else -np.inf
-    curve._actviz_highest = (key, value)
+    curve._actviz_highest = (xs, ys, (left, right), value)
     return value
