@@ -203,7 +203,7 @@ def _clipped_rows(view: QtWidgets.QAbstractItemView, where: str) -> list[Finding
                 option.font = view.font()
                 option.rect = rect
                 delegate.initStyleOption(option, index)
-                if view.wordWrap() if hasattr(view, "wordWrap") else False:
+                if getattr(view, "wordWrap", lambda: False)():
                     continue  # wraps to its width; the row's height follows it
                 text = str(index.data() or "")
                 shown = min(rect.right(), port.right()) - rect.left() + 1

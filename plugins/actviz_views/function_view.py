@@ -14,6 +14,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from actviz import Loss
 from actviz.evaluation import EvaluationError, slope, value
 from actviz.gui import FormulaLabel, ViewContext, ViewWidget, guard_plot, hold_range, page, pen, warning_label
+from actviz.maths.ranges import data_bounds
 from actviz.maths.sampling import clip_to_domain
 from actviz_views.function_model import FunctionModel, compute, pin_title, sample, split_values
 from actviz_views.wiring import legend_room, set_curve
@@ -275,8 +276,7 @@ class FunctionView(ViewWidget):
         zero = np.zeros(1)
         # and the legend in its corner keeps clear of the curves (their top lifted under it)
         shown = [self.curve_f] + [f for f, _ in self.pin_curves[:len(model.pins())]]
-        finite = [a[np.isfinite(a)] for a in map(np.asarray, f_arrays)]
-        low = min([0.0, *(float(a.min()) for a in finite if a.size)])
+        low = data_bounds(zero, *f_arrays)[0]  # zero is finite: never None
         hold_range(self.plot_f, zero, *f_arrays, legend_room(self.legend, self.plot_f, shown, low))
         hold_range(self.plot_d, zero, *d_arrays)
         self._problems = (list(curves.problems), pin_problems)

@@ -66,8 +66,10 @@ def fit_curves(spec: Loss, params: dict[str, float], t: float,
     return FitCurves(ys, e, nlp, fitted, fit, fit_all, notes)
 
 
-#: the share of plot 1's height left above the data for its legend when the legend's own height is not known
+#: the least share of plot 1's (plot 2's) height left above the data for its legend, and all of it while the
+#: legend's own height is not known
 LEGEND_SHARE = 1 - 1 / 1.45
+DENSITY_LEGEND_SHARE = 1 - 1 / 1.6
 
 
 def e_window(spec: Loss, curves: FitCurves, y: float, legend_share: float = LEGEND_SHARE

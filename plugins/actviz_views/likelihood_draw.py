@@ -14,6 +14,7 @@ from actviz.gui import PALETTE, pen
 from actviz.maths.ranges import held_range
 from actviz_views import likelihood_text as text
 from actviz_views.likelihood_model import (
+    DENSITY_LEGEND_SHARE,
     LEGEND_SHARE,
     LikelihoodModel,
     Numbers,
@@ -25,25 +26,9 @@ from actviz_views.likelihood_model import (
     value_at,
 )
 from actviz_views.likelihood_plots import DASH
-from actviz_views.wiring import finite, pin_legend, set_range
+from actviz_views.wiring import finite, legend_share, pin_legend, set_range
 
 LEGEND_INSET = (6, 4)  # pixels from the plot's side and top
-#: the most of a plot's height a legend's headroom may take (a short plot keeps the rest for its data)
-MAX_LEGEND_SHARE = 0.55
-
-
-def legend_share(legend, plot, least: float) -> float:
-    """The share of ``plot``'s height its legend takes from the top (inset and a 4 px gap included): what a
-    fixed y range leaves free above the data, so the legend covers none of it at any plot height.
-
-    ``least`` until the legend has been laid out; never more than :data:`MAX_LEGEND_SHARE`.
-    """
-    height, needed = plot.vb.height(), legend.boundingRect().height()
-    if height <= 0 or needed <= 0:
-        return least
-    return min(max((needed + LEGEND_INSET[1] + 4) / height, least), MAX_LEGEND_SHARE)
-
-
 class LikelihoodDrawing:
     """Each plot row set from the numbers (each a step of the view's redraw, returning its notes)."""
 
@@ -95,9 +80,9 @@ class LikelihoodDrawing:
         self.curve_p.setVisible(not d.density.discrete)
         self.mark_p.setData(d.mark_t, finite(d.mark_p))
         self._label(self.plot_p, d.axis)
-        # from 0, with headroom for the legend (the top at least 1.6 × the peak); held while y is dragged
+        # from 0, with the legend's headroom (the top at least 1.6 × the peak); held while y is dragged
         shown = (0.0, self._p_top[1]) if self._p_top[0] == loss else None
-        top = held_range(shown, 0.0, d.top / (1.0 - legend_share(self.legend_p, self.plot_p, 1 - 1 / 1.6)))[1]
+        top = held_range(shown, 0.0, d.top / (1.0 - legend_share(self.legend_p, self.plot_p, DENSITY_LEGEND_SHARE)))[1]
         if self._p_top != (loss, top):
             self._p_top = (loss, top)
             self.plot_p.setYRange(0.0, top, padding=0)

@@ -28,6 +28,7 @@ from actviz.maths import likelihood as lk
 from actviz.models import ViewModel
 from actviz.specs import FunctionChoice, Loss, Param
 from actviz_views.likelihood_curves import (
+    DENSITY_LEGEND_SHARE,
     LEGEND_SHARE,
     TOP_POINTS,
     DensityPlot,
@@ -44,10 +45,11 @@ from actviz_views.likelihood_curves import (
 )
 from actviz_views.likelihood_samples import ML_POINTS, Samples, candidate_grid, ml_window, samples
 
-__all__ = ["LEGEND_SHARE", "MAX_N", "MAX_SEED", "ML_POINTS", "TOP_POINTS", "Y_LIMIT", "DensityPlot", "FitCurves",
-           "LikelihoodModel", "Numbers", "Samples", "bar_width", "candidate_grid", "density_plot", "density_reach",
-           "density_window", "e_window", "fit_curves", "held_density_window", "ml_window", "quietest_third", "samples",
-           "value_at", "y_param"]  # the rows' numbers live in likelihood_curves and likelihood_samples
+# the rows' numbers live in likelihood_curves and likelihood_samples
+__all__ = ["DENSITY_LEGEND_SHARE", "LEGEND_SHARE", "MAX_N", "MAX_SEED", "ML_POINTS", "TOP_POINTS", "Y_LIMIT",
+           "DensityPlot", "FitCurves", "LikelihoodModel", "Numbers", "Samples", "bar_width", "candidate_grid",
+           "density_plot", "density_reach", "density_window", "e_window", "fit_curves", "held_density_window",
+           "ml_window", "quietest_third", "samples", "value_at", "y_param"]
 
 MAX_N = 5000
 MAX_SEED = 99_999

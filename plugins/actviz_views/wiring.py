@@ -14,7 +14,8 @@ from PySide6 import QtWidgets
 
 from actviz.gui import ViewWidget
 
-__all__ = ["finite", "legend_room", "pin_legend", "set_curve", "set_range", "set_text"]
+__all__ = ["MAX_LEGEND_SHARE", "finite", "legend_room", "legend_share", "pin_legend", "set_curve", "set_range",
+           "set_text"]
 
 
 def finite(values) -> np.ndarray:
@@ -73,25 +74,37 @@ def set_range(plot: pg.PlotItem, axis: str, low: float, high: float, padding: fl
     asked[axis] = (request, box.viewRange()[index])
 
 
-def legend_room(legend: pg.LegendItem, plot: pg.PlotItem, curves, bottom: float, most: float = 0.5) -> np.ndarray:
+#: the most of a plot's height a legend's headroom may take (a short plot keeps the rest for its data)
+MAX_LEGEND_SHARE = 0.55
+
+
+def legend_share(legend: pg.LegendItem, plot: pg.PlotItem, least: float = 0.0) -> float:
+    """The share of ``plot``'s height a legend at its top takes, down to its lower edge and a 4 px gap: what
+    a y range must leave free above the data so that the legend covers none of it, at any plot height.
+
+    ``least`` until the legend has been laid out; never more than :data:`MAX_LEGEND_SHARE`.
+    """
+    box, shape = plot.vb, legend.sceneBoundingRect()
+    height = box.height()
+    if height <= 0 or shape.isEmpty():
+        return least
+    return min(max((shape.bottom() - box.sceneBoundingRect().top() + 4) / height, least), MAX_LEGEND_SHARE)
+
+
+def legend_room(legend: pg.LegendItem, plot: pg.PlotItem, curves, bottom: float) -> np.ndarray:
     """A top the y range must reach so that none of ``curves`` runs under ``legend`` (one value, or none).
 
     The legend keeps its place at the top of the plot; the curves' highest point inside its width must stay
-    below its lower edge, so the range's top is lifted by the share of the plot's height the legend takes
-    (at most ``most``). Pass the result to :func:`actviz.gui.hold_range` with the data: the range grows to
-    hold it and, like any held range, does not narrow while a control is dragged.
+    below its lower edge, so the range's top is lifted by :func:`legend_share`. Pass the result to
+    :func:`actviz.gui.hold_range` with the data: the range grows to hold it and, like any held range, does
+    not narrow while a control is dragged.
     """
-    box = plot.vb
-    width, height = box.width(), box.height()
-    shape = legend.sceneBoundingRect()
-    if width <= 0 or height <= 0 or shape.isEmpty():
+    share = legend_share(legend, plot)
+    if share <= 0:
         return np.zeros(0)
-    area = box.mapSceneToView(shape).boundingRect()
-    highest = -np.inf
-    for curve in curves:
-        if curve.isVisible() and curve.xData is not None and len(curve.xData):
-            highest = max(highest, _highest_under(curve, area.left(), area.right()))
-    share = min((shape.bottom() - box.sceneBoundingRect().top() + 4) / height, most)  # down to its lower edge
+    area = plot.vb.mapSceneToView(legend.sceneBoundingRect()).boundingRect()
+    highest = max((_highest_under(c, area.left(), area.right()) for c in curves
+                   if c.isVisible() and c.xData is not None and len(c.xData)), default=-np.inf)
     if not np.isfinite(highest) or highest <= bottom:
         return np.zeros(0)
     return np.array([bottom + (highest - bottom) / (1.0 - share)])

@@ -107,9 +107,6 @@ class Examples:
         self._orders: dict[int, np.ndarray] = {}
         self._means: tuple[np.ndarray, np.ndarray] | None = None
 
-    def __len__(self) -> int:
-        return len(self.x)
-
     def first_order(self, seed: int) -> np.ndarray:
         """The first epoch's order for ``seed``: what ``default_rng(seed).permutation`` gives first."""
         order = self._orders.get(seed)
