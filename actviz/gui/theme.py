@@ -83,7 +83,8 @@ def set_text_color(widget: QtWidgets.QWidget, role: str | None, extra: str = "")
     if role is None:
         _styled.pop(widget, None)
     else:
-        TEXT_COLORS[role]  # an unknown role fails here, not at the next switch
+        if role not in TEXT_COLORS:  # fails here, where the plugin asked, not at the next switch
+            raise KeyError(f"text colour role {role!r}: use one of {', '.join(TEXT_COLORS)} (or None)")
         _styled[widget] = (role, extra)
     widget.setStyleSheet(_sheet(role, extra))
 
