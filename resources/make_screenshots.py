@@ -22,15 +22,6 @@ from PySide6 import QtWidgets  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 
-# view name -> (function for its function-list field, {key: value}) applied through the view's model
-SCENES: dict[str, tuple[str | None, dict]] = {
-    "delta": ("logistic", {}),
-    "depth": (None, {"layers": 20}),
-    "likelihood": ("absolute_error", {}),
-    "coin": (None, {}),
-    "playground": (None, {"epochs": 300}),
-    "single_unit": (None, {"steps": 120}),
-}
 SIZES = ((1024, 640), (1920, 1080))
 #: file suffix per colour scheme: the light pictures keep their old names
 SCHEMES = (("light", ""), ("dark", "_dark"))
@@ -51,7 +42,7 @@ def settle(app: QtWidgets.QApplication, rounds: int = 20) -> None:
 
 def main() -> int:
     app = QtWidgets.QApplication(sys.argv[:1])
-    from actviz.gui.audit import resize_frame
+    from actviz.gui.audit import apply_scene, resize_frame
     from actviz.gui.main_window import MainWindow
     from actviz.gui.theme import apply_scheme
 
@@ -78,14 +69,7 @@ def main() -> int:
             view = win.show_view(name)
             if view is None:
                 continue
-            function, settings = SCENES.get(name, (None, {}))
-            if function:
-                win.select_function(function)
-            for key, value in settings.items():
-                try:
-                    view.model.set(key, value)
-                except ValueError as exc:
-                    print(f"{name}: {key}: {exc}")
+            apply_scene(win, name)
             settle(app)
             view.refresh()
             settle(app)

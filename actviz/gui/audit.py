@@ -6,7 +6,8 @@ titles, axis and tick labels, legend entries, formula pixmaps, text items),
 text or a formula cut off by its own widget or by a parent, primary plots whose
 data area is under :data:`MIN_PLOT` (mark a thumbnail with
 ``plot.setProperty("actviz_thumbnail", True)``), an axis showing an SI
-multiplier, a legend without an opaque background over a plot, text under
+multiplier, a legend without an opaque background over a plot, a legend hiding
+curve points or segments, text under
 WCAG AA contrast (4.5:1) against its own background, and a window larger than
 the available screen. :func:`audit_main_window` drives the main window
 through every view (and, for the function and δ views, their functions);
@@ -157,12 +158,36 @@ def resize_frame(window: QtWidgets.QWidget, width: int, height: int) -> None:
     window.resize(width - (frame.width() - inner.width()), height - (frame.height() - inner.height()))
 
 
+#: view name → (function for its function-list field, {key: value}): the state the README's screenshots show
+#: (``resources/make_screenshots.py``), audited too: a trained unit or network draws what a fresh one does not
+SCENES: dict[str, tuple[str | None, dict]] = {
+    "delta": ("logistic", {}),
+    "depth": (None, {"layers": 20}),
+    "likelihood": ("absolute_error", {}),
+    "coin": (None, {}),
+    "playground": (None, {"epochs": 300}),
+    "single_unit": (None, {"steps": 120}),
+}
+
+
+def apply_scene(window, name: str) -> None:
+    """Put view ``name`` of ``window`` (a MainWindow) into its :data:`SCENES` state."""
+    function, settings = SCENES.get(name, (None, {}))
+    if function:
+        window.select_function(function)
+    model = window.models[name]
+    for key, value in settings.items():
+        model.set(key, value)
+
+
 def _states(window, name: str, functions: str):
     """(label, apply) for each state of view ``name`` worth auditing."""
     model = window.models[name]
     yield "", lambda: None
     if functions == "none":
         return
+    if SCENES.get(name, (None, {}))[1]:
+        yield "scene", lambda: apply_scene(window, name)
     registry = window.registry
     if name == "function":
         names = list(registry.activations) + list(registry.losses)

@@ -17,7 +17,7 @@ SLACK = 2.0
 class Finding:
     """One problem: its kind, where (view, size, scheme) and the items involved."""
 
-    kind: str  # overlap | clip | small-plot | si-prefix | legend | contrast | too-big
+    kind: str  # overlap | clip | small-plot | si-prefix | legend | legend-over-data | contrast | too-big
     where: str
     items: tuple[str, ...]
     detail: str = ""

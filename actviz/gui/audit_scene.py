@@ -1,12 +1,14 @@
 """The layout audit's view of pyqtgraph scenes: tick and axis labels, titles, legend entries and text items
 as text boxes (:class:`~actviz.gui.audit_findings.TextBox`), and the scene's own findings: text cut by its
-plot area, an SI multiplier on an axis, a see-through legend over a plot, a primary plot under ``MIN_PLOT``."""
+plot area, an SI multiplier on an axis, a see-through legend over a plot, a legend hiding data
+(:mod:`actviz.gui.audit_legends`), a primary plot under ``MIN_PLOT``."""
 
 from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from actviz.gui.audit_findings import MIN_PLOT, SLACK, Finding, TextBox
+from actviz.gui.audit_legends import hidden_by
 from actviz.gui.audit_widgets import _plain, _visible_part, _window_rect
 
 
@@ -92,10 +94,13 @@ def _graphics_boxes(window: QtWidgets.QWidget, where: str, findings: list[Findin
                 over = any(isinstance(o, pg.ViewBox) and o.isVisible()
                            and o.sceneBoundingRect().intersects(item.sceneBoundingRect())
                            for o in view.scene().items())
+                names = ", ".join(_plain(label.text) for _, label in item.items[:2])
                 if over and not opaque:
-                    names = ", ".join(_plain(label.text) for _, label in item.items[:2])
                     findings.append(Finding("legend", where, (f"legend ({names})",), "over a plot without an opaque "
                                                                                       "background"))
+                for curve, under, shown in hidden_by(item):
+                    findings.append(Finding("legend-over-data", where, (f"legend ({names})", _plain(curve)),
+                                            f"hides {under} of its {shown} points and segments in view"))
             elif isinstance(item, pg.PlotItem):
                 if item.property("actviz_thumbnail"):
                     continue

@@ -14,7 +14,7 @@ from actviz.gui import PALETTE, guard_plot, hold_range, pen, themed_plot_colors,
 from actviz_views import delta_text as text
 from actviz_views.delta_model import Frame, robust_range
 from actviz_views.delta_pairs import MAX_PAIRS
-from actviz_views.wiring import set_curve
+from actviz_views.wiring import KeyRow, add_key_row, set_curve
 
 DASH = QtCore.Qt.PenStyle.DashLine
 
@@ -85,8 +85,7 @@ class DeltaPlots:
         self.plot_y, self.plot_grad, self.plot_slope, self.plot_delta = self.plots
         self.plot_delta.setLabel("bottom", "z (net input of the output unit)")
         # the legend gets its own row above the plots: it never hides a curve, and it is in every export
-        self.legend = pg.LegendItem(labelTextSize="8pt", colCount=2, verSpacing=-6)
-        self.layout_widget.addItem(self.legend, row=0, col=0)
+        self.legend = add_key_row(self.layout_widget.ci, KeyRow(2), row=0)
         self.markers = [pg.ScatterPlotItem(size=9, pen=pg.mkPen(pg.getConfigOption("foreground"), width=1))
                         for _ in self.plots]
         for plot, marker in zip(self.plots, self.markers, strict=True):

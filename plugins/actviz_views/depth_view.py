@@ -25,7 +25,7 @@ from actviz.gui import (
 )
 from actviz_views import depth_text as text
 from actviz_views.depth_model import MAX_OVERLAY, DepthCache, DepthModel, Frame, compute
-from actviz_views.wiring import set_text
+from actviz_views.wiring import KeyRow, add_key_row, set_text
 
 NAME_ROLE = QtCore.Qt.ItemDataRole.UserRole
 
@@ -109,8 +109,7 @@ class DepthView(ViewWidget):
 
         self.layout_widget = pg.GraphicsLayoutWidget()
         # the legend gets its own row above the plot: it never hides a curve, and it is in every export
-        self.legend = pg.LegendItem(labelTextSize="8pt", colCount=3, verSpacing=-6)
-        self.layout_widget.addItem(self.legend, row=0, col=0)
+        self.legend = add_key_row(self.layout_widget.ci, KeyRow(3), row=0)
         self.plot = self.layout_widget.addPlot(row=1, col=0)
         guard_plot(self.plot)
         self.plot.setLogMode(x=False, y=True)

@@ -14,10 +14,9 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from actviz import Loss
 from actviz.evaluation import EvaluationError, slope, value
 from actviz.gui import FormulaLabel, ViewContext, ViewWidget, guard_plot, hold_range, page, pen, warning_label
-from actviz.maths.ranges import data_bounds
 from actviz.maths.sampling import clip_to_domain
 from actviz_views.function_model import FunctionModel, compute, pin_title, sample, split_values
-from actviz_views.wiring import legend_room, set_curve
+from actviz_views.wiring import hold_clear_of_legend, set_curve
 
 #: how long a moved value must rest before the shown function's derivative is checked again (ms)
 CHECK_REST_MS = 80
@@ -276,8 +275,7 @@ class FunctionView(ViewWidget):
         zero = np.zeros(1)
         # and the legend in its corner keeps clear of the curves (their top lifted under it)
         shown = [self.curve_f] + [f for f, _ in self.pin_curves[:len(model.pins())]]
-        low = data_bounds(zero, *f_arrays)[0]  # zero is finite: never None
-        hold_range(self.plot_f, zero, *f_arrays, legend_room(self.legend, self.plot_f, shown, low))
+        hold_clear_of_legend(self.legend, self.plot_f, shown, zero, *f_arrays)
         hold_range(self.plot_d, zero, *d_arrays)
         self._problems = (list(curves.problems), pin_problems)
         self._show_problems()

@@ -36,6 +36,7 @@ from actviz_views.single_unit_model import (
     step_axis_top,
 )
 from actviz_views.single_unit_text import LOSS_LABELS, RULE_SHORT, RULE_TINY, explanation
+from actviz_views.wiring import KeyRow, add_key_row
 
 FRAME_MS = 16
 RULE_COLORS = {"perceptron": 4, "delta": 3, "logistic_squared_error": 1, "logistic_cross_entropy": 2}
@@ -83,8 +84,14 @@ class SingleUnitView(ViewWidget):
         self.layout_widget = pg.GraphicsLayoutWidget()
         self.plot_data = _plain_axes(self.layout_widget.addPlot(row=0, col=0))
         self.plot_path = _plain_axes(self.layout_widget.addPlot(row=0, col=1))
-        self.loss_row = self.layout_widget.addLayout(row=1, col=0, colspan=2)
-        self.plot_data.setTitle("Points and decision lines", size="10pt")
+        # the rules' key gets its own row under the two plots: it never hides a path or a line (in a corner of
+        # the weights plot it hid the delta rule's whole path at 1024×640), and it keys both plots' colours
+        self.path_legend = add_key_row(self.layout_widget.ci, KeyRow(5), row=1, colspan=2)
+        self.loss_row = self.layout_widget.addLayout(row=2, col=0, colspan=2)
+        # the classes' key is in the title: a legend in a corner hid the decision lines that cross it
+        key = (f"<span style='color:{PALETTE[0]}'>●</span> t = 1, "
+               f"<span style='color:{PALETTE[5]}'>■</span> t = 0")
+        self.plot_data.setTitle(f"Points ({key}) and decision lines", size="10pt")
         self.plot_data.setLabel("bottom", "x₁")
         self.plot_data.setLabel("left", "x₂")
         self.plot_data.setAspectLocked(True)
@@ -93,7 +100,6 @@ class SingleUnitView(ViewWidget):
         self.plot_path.setLabel("left", "w₂")
         for plot in (self.plot_data, self.plot_path):
             plot.showGrid(x=True, y=True, alpha=0.25)
-        self.data_legend = self.plot_data.addLegend(offset=(5, 5), labelTextSize="8pt")
         self.points_pos = pg.ScatterPlotItem(symbol="o", size=7, pen=pg.mkPen("#ffffff", width=1),
                                              brush=pg.mkBrush(PALETTE[0]), name="t = 1")
         self.points_neg = pg.ScatterPlotItem(symbol="s", size=7, pen=pg.mkPen("#ffffff", width=1),
@@ -101,7 +107,6 @@ class SingleUnitView(ViewWidget):
         self.current = pg.ScatterPlotItem(symbol="o", size=14, pen=pg.mkPen(PALETTE[6], width=2), brush=None)
         for item in (self.points_pos, self.points_neg, self.current):
             self.plot_data.addItem(item)
-        self.path_legend = self.plot_path.addLegend(offset=(-5, -5), labelTextSize="8pt")
         self.start_marker = pg.ScatterPlotItem(symbol="star", size=14, pen=pg.mkPen(PALETTE[6]),
                                                brush=pg.mkBrush(PALETTE[6]), name="start")
         self.plot_path.addItem(self.start_marker)
@@ -129,7 +134,7 @@ class SingleUnitView(ViewWidget):
         self.heads = pg.ScatterPlotItem(symbol="o", size=8)
         self.plot_path.addItem(self.heads)
         self.layout_widget.ci.layout.setRowStretchFactor(0, 3)  # the two primary plots before the four small ones
-        self.layout_widget.ci.layout.setRowStretchFactor(1, 2)
+        self.layout_widget.ci.layout.setRowStretchFactor(2, 2)
 
         # -- widgets --------------------------------------------------------------------------
         self.explanation = QtWidgets.QLabel()
@@ -273,9 +278,6 @@ class SingleUnitView(ViewWidget):
         for rule in RULES:
             for item in (self.lines[rule], self.paths[rule]):
                 item.setVisible(rule in shown)
-        self.data_legend.clear()
-        self.data_legend.addItem(self.points_pos, "t = 1")
-        self.data_legend.addItem(self.points_neg, "t = 0")
         self.path_legend.clear()
         self.path_legend.addItem(self.start_marker, "start (all units)" if len(shown) > 1 else "start")
         for rule in shown:

@@ -10,12 +10,13 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
-from actviz.gui import ViewWidget
+from actviz.gui import ViewWidget, hold_range
+from actviz.maths.ranges import data_bounds
 
-__all__ = ["MAX_LEGEND_SHARE", "finite", "legend_room", "legend_share", "pin_legend", "set_curve", "set_range",
-           "set_text"]
+__all__ = ["MAX_LEGEND_SHARE", "KeyRow", "add_key_row", "finite", "hold_clear_of_legend", "legend_room",
+           "legend_share", "pin_legend", "set_curve", "set_range", "set_text"]
 
 
 def finite(values) -> np.ndarray:
@@ -78,6 +79,35 @@ def set_range(plot: pg.PlotItem, axis: str, low: float, high: float, padding: fl
 MAX_LEGEND_SHARE = 0.55
 
 
+class KeyRow(pg.LegendItem):
+    """A legend in a row of its own (above or under plots): it never hides a curve and is in every export.
+
+    Packed to its entries' width and centred in its cell (a legend given a whole row spread its entries
+    across it, each far from the next); :func:`add_key_row` places it.
+    """
+
+    def __init__(self, columns: int, **opts) -> None:
+        super().__init__(labelTextSize="8pt", colCount=columns, verSpacing=-6, **opts)
+
+    def sizeHint(self, which: QtCore.Qt.SizeHint, constraint: QtCore.QSizeF = QtCore.QSizeF()) -> QtCore.QSizeF:  # noqa: N802
+        """No wider than its entries (an entry renamed later widens it: Qt asks again when a label changes)."""
+        hint = super().sizeHint(which, constraint)
+        if which == QtCore.Qt.SizeHint.MaximumSize:
+            return QtCore.QSizeF(super().sizeHint(QtCore.Qt.SizeHint.PreferredSize, constraint).width(), hint.height())
+        return hint
+
+    def updateSize(self) -> None:  # noqa: N802 - pyqtgraph's name
+        """Entries added or removed: the row's layout asks for the new size (pyqtgraph sets a geometry here)."""
+        self.updateGeometry()
+
+
+def add_key_row(layout: pg.GraphicsLayout, key: KeyRow, row: int, col: int = 0, colspan: int = 1) -> KeyRow:
+    """Put ``key`` in ``layout`` at ``row``, centred across ``colspan`` columns."""
+    layout.addItem(key, row=row, col=col, colspan=colspan)
+    layout.layout.setAlignment(key, QtCore.Qt.AlignmentFlag.AlignHCenter | QtCore.Qt.AlignmentFlag.AlignVCenter)
+    return key
+
+
 def legend_share(legend: pg.LegendItem, plot: pg.PlotItem, least: float = 0.0) -> float:
     """The share of ``plot``'s height a legend at its top takes, down to its lower edge and a 4 px gap: what
     a y range must leave free above the data so that the legend covers none of it, at any plot height.
@@ -108,6 +138,27 @@ def legend_room(legend: pg.LegendItem, plot: pg.PlotItem, curves, bottom: float)
     if not np.isfinite(highest) or highest <= bottom:
         return np.zeros(0)
     return np.array([bottom + (highest - bottom) / (1.0 - share)])
+
+
+def hold_clear_of_legend(legend: pg.LegendItem, plot: pg.PlotItem, curves, *arrays: np.ndarray) -> bool:
+    """:func:`actviz.gui.hold_range` of ``arrays`` on y, its top lifted so that none of ``curves`` runs under
+    ``legend`` (:func:`legend_room`). Returns whether the range changed.
+
+    The room is measured from the bottom of the range that is shown, which lies below the data's when the
+    range is held from an earlier picture or padded to round numbers: measured from the data's lowest point
+    the top fell short, and squared error, drawn after squareplus, ran 9 points under the legend.
+    """
+    bounds = data_bounds(*arrays)
+    if bounds is None:
+        return False
+    changed = hold_range(plot, *arrays, legend_room(legend, plot, curves, bounds[0]))
+    for _ in range(3):  # a re-fit may pad the bottom further down: a round or two settles it
+        low, high = plot.vb.viewRange()[1]
+        room = legend_room(legend, plot, curves, min(low, bounds[0]))
+        if not room.size or room[0] <= high:
+            break
+        changed = hold_range(plot, *arrays, room) or changed
+    return changed
 
 
 def _highest_under(curve: pg.PlotDataItem, left: float, right: float) -> float:
