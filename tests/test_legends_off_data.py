@@ -144,3 +144,25 @@ def test_a_key_row_is_packed_to_its_entries_and_centred(window, qtbot):
     settle(qtbot, 60)
     assert key.geometry().width() > width + 100  # a renamed entry widens it: nothing is cut
     assert hidden_by(key) == []
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "absolute_error", "binary_cross_entropy", "cauchy_loss"])
+def test_the_histograms_markers_are_stems_under_its_legend(window, qtbot, loss):
+    """Plot 3's closed form and y_true were lines through the whole plot, so both ran under its legend at
+    every size; they are now stems from 0 to the data's top, and the legend sits in the headroom above."""
+    audit.resize_frame(window, 1024, 640)
+    view = window.show_view("likelihood")
+    window.models["likelihood"].set("loss", loss)
+    view.refresh()
+    settle(qtbot, 60)
+    ml, truth = view.ml, float(window.models["likelihood"]["y_true"])
+    x, y = view.stems["truth"].getData()
+    assert list(x) == [truth, truth] and y[0] == 0.0 and y[1] == view.hist_top
+    x, _ = view.stems["closed"].getData()
+    if ml.closed_form is None:
+        assert x is None or len(x) == 0
+    else:
+        assert list(x) == [ml.closed_form] * 2
+    assert hidden_by(view.legend_h) == []
+    top = view.plot_h.viewRange()[1][1]
+    assert view.hist_top < top  # the legend's headroom is above every bar and stem

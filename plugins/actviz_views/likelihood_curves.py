@@ -66,10 +66,11 @@ def fit_curves(spec: Loss, params: dict[str, float], t: float,
     return FitCurves(ys, e, nlp, fitted, fit, fit_all, notes)
 
 
-#: the least share of plot 1's (plot 2's) height left above the data for its legend, and all of it while the
-#: legend's own height is not known
+#: the least share of plot 1's (plot 2's, plot 3's) height left above the data for its legend, and all of it
+#: while the legend's own height is not known
 LEGEND_SHARE = 1 - 1 / 1.45
 DENSITY_LEGEND_SHARE = 1 - 1 / 1.6
+HISTOGRAM_LEGEND_SHARE = 1 - 1 / 1.75
 
 
 def e_window(spec: Loss, curves: FitCurves, y: float, legend_share: float = LEGEND_SHARE

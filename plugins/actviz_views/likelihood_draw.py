@@ -13,6 +13,7 @@ import numpy as np
 from actviz.gui import PALETTE, pen
 from actviz.maths.ranges import held_range
 from actviz_views import likelihood_text as text
+from actviz_views.likelihood_curves import HISTOGRAM_LEGEND_SHARE
 from actviz_views.likelihood_model import (
     DENSITY_LEGEND_SHARE,
     LEGEND_SHARE,
@@ -92,10 +93,16 @@ class LikelihoodDrawing:
         self._title(self.plot_p, text.density_title(spec, y, d.density.discrete), same_row=(loss, d.density.discrete))
         return d.notes
 
+    def _histogram_headroom(self) -> None:
+        """Plot 3's y range: the data's top, and above it the share of the plot its legend takes."""
+        share = legend_share(self.legend_h, self.plot_h, HISTOGRAM_LEGEND_SHARE)
+        set_range(self.plot_h, "y", 0.0, self.hist_top / (1.0 - share))
+
     def _draw_samples(self, spec) -> list[str]:
         """Plot 3: a histogram of the sampled targets, Σ E and Σ ln p over candidate y."""
         s = self.numbers.samples(self.model)
         if s is self.sample:
+            self._histogram_headroom()  # the plot may have been resized: the legend's share with it
             return s.notes
         self.sample, self.ml, self.targets = s, s.ml, s.targets
         ml, grid = s.ml, s.ml.y_grid
@@ -110,17 +117,20 @@ class LikelihoodDrawing:
             self.curve_expect.setData(s.expect_t, finite(s.expect_counts), connect="finite",
                                       pen=pen(2, 1.5, DASH), symbol=None)
         self._label(self.plot_h, f"t  ({s.outside} targets beyond the axis)" if s.outside else "t")
-        top = max(float(s.hist_counts.max(initial=0.0)), float(np.nanmax(finite(s.expect_counts), initial=0.0)))
-        set_range(self.plot_h, "y", 0.0, max(top, 1.0) * 1.75)  # headroom for the legend
+        top = self.hist_top = max(float(s.hist_counts.max(initial=0.0)),
+                                  float(np.nanmax(finite(s.expect_counts), initial=0.0)), 1.0)
+        self._histogram_headroom()
         pin_legend(self.legend_h, lambda: quietest_third(s.window, [(s.hist_x, s.hist_counts),
                                                                     (s.expect_t, s.expect_counts)]),
                    inset=LEGEND_INSET, view=self)
         for key, at in (("argmin", ml.argmin_loss), ("argmax", ml.argmax_likelihood), ("closed", ml.closed_form),
                         ("truth", float(self.model["y_true"]))):
-            for line in self.vlines[key]:
+            for line in self.vlines.get(key, ()):
                 line.setVisible(at is not None)
                 if at is not None:
                     line.setPos(at)
+            if key in self.stems:
+                self.stems[key].setData([] if at is None else [at, at], [] if at is None else [0.0, top])
         self.mark_min.setData([] if ml.argmin_loss is None else [ml.argmin_loss],
                               finite(s.at(ml.total_loss, ml.argmin_loss)))
         self.mark_max.setData([] if ml.argmax_likelihood is None else [ml.argmax_likelihood],

@@ -86,7 +86,7 @@ class LikelihoodPlots:
         self.plot_e.addItem(self.line_y, ignoreBounds=True)
         # 2: p(t | y): a curve for a density, bars for a pmf
         self.legend_p = legend(self.plot_p, (-6, 4))
-        for plot in (self.plot_e, self.plot_p):  # their legends' headroom is a share of the plot's height
+        for plot in (self.plot_e, self.plot_p, self.plot_h):  # their legends' headroom is a share of the plot's height
             plot.vb.sigResized.connect(lambda *_: self.schedule_refresh())
         self.curve_p = self.plot_p.plot(pen=pen(2, 2), name="p(t | y)")
         self.bars_p = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.3, brush=PALETTE[2], pen=pen(2, 1))
@@ -105,8 +105,7 @@ class LikelihoodPlots:
         # vertical lines: argmin (solid), argmax (dashed), closed form (dotted), y_true (grey)
         styles = {"argmin": pen(0, 1.5), "argmax": pen(4, 1.5, DASH), "closed": pen(1, 2, DOT),
                   "truth": pg.mkPen((150, 150, 150), width=1, style=DASH)}
-        homes = {"argmin": (self.plot_s,), "argmax": (self.plot_l,),
-                 "closed": (self.plot_h, self.plot_s, self.plot_l), "truth": (self.plot_h,)}
+        homes = {"argmin": (self.plot_s,), "argmax": (self.plot_l,), "closed": (self.plot_s, self.plot_l)}
         self.vlines: dict[str, list[pg.InfiniteLine]] = {}
         for key, plots in homes.items():
             self.vlines[key] = []
@@ -114,6 +113,9 @@ class LikelihoodPlots:
                 line = pg.InfiniteLine(angle=90, movable=False, pen=styles[key])
                 plot.addItem(line, ignoreBounds=True)
                 self.vlines[key].append(line)
+        # in the histogram the closed form and y_true are stems up to the data's top, not lines through the
+        # whole plot: the legend sits in the headroom above the data, and a full-height line ran under it
+        self.stems = {key: self.plot_h.plot(pen=styles[key]) for key in ("closed", "truth")}
         self.swatches = {key: pg.PlotDataItem(pen=styles[key]) for key in ("closed", "truth")}
         self.legend_h.addItem(self.swatches["closed"], "closed form")
         self.legend_h.addItem(self.swatches["truth"], "y_true")

@@ -32,6 +32,7 @@ class LikelihoodView(LikelihoodPlots, LikelihoodDrawing, ViewWidget):
         super().__init__(context, parent)
         self.numbers = Numbers()
         self.fit = self.ml = self.density = self.sample = None
+        self.hist_top = 1.0
         self.targets = EMPTY
         self.y_grid = self.e_values = self.nlp_values = self.fit_values = EMPTY
 
