@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui
 
+from actviz_views.playground_maps import EDGE_FULL
+
 HEADER_PX = 38  # two text rows: layer titles, then the + / − buttons
 FOOTER_PX = 18  # the legend line
+#: (edge mode, widest value) whose key the footer must hold: weights, and a gradient with a long number
+KEY_SAMPLES = (("weights", EDGE_FULL), ("gradient", 0.000123))
 BUTTON_PX = 15
 
 
@@ -50,7 +54,9 @@ class DiagramGeometry:
         fm = QtGui.QFontMetricsF(self.font)
         left = max((fm.horizontalAdvance(t) for t in self.feature_labels), default=0.0) + 6.0
         right = max((fm.horizontalAdvance(str(t)) for t in self.output_labels), default=0.0) + 6.0
-        top, bottom = rect.top() + HEADER_PX, rect.bottom() - FOOTER_PX
+        # the key takes a second line when it does not fit in one (in either edge mode: no jump on a switch)
+        rows = max(len(self.key_lines(rect.width(), mode, full)) for mode, full in KEY_SAMPLES)
+        top, bottom = rect.top() + HEADER_PX, rect.bottom() - FOOTER_PX - (rows - 1) * fm.height()
         height = max(bottom - top, 20.0)
         columns = len(self.sizes)
         col_w = max((rect.width() - left - right) / columns, 10.0)

@@ -143,14 +143,47 @@ class DiagramPainter:
             if delta > 0:
                 painter.drawLine(QtCore.QPointF(c.x(), c.y() - 4), QtCore.QPointF(c.x(), c.y() + 4))
 
+    def _key_parts(self, mode: str, full: float) -> tuple[str, str]:
+        # no-break spaces keep a bracket or a phrase on one line when the key wraps
+        if mode == "gradient":
+            return "edges: ∂E/∂w of the last\u00a0mini-batch", f"width ∝ |∂E/∂w| (widest\u00a0{full:.3g})"
+        return f"edges: weight w, width ∝ |w| (widest\u00a0at\u00a0|w|\u00a0≥\u00a0{full:g})", "small squares: biases"
+
+    def key_lines(self, width: float, mode: str | None = None, full: float | None = None) -> list[str]:
+        """The key's text beside its two swatches: one line when it fits in ``width``, else its two parts on
+        lines of their own, wrapped at spaces where even a part does not fit.
+
+        At 1024×640 the one line was cut to "…; small squ…": a student lost what the small squares are.
+        """
+        fm = QtGui.QFontMetricsF(self.font)
+        mode = mode or self.mode
+        first, second = self._key_parts(mode, self.full if full is None else full)
+        room = max(width - self._swatches_width(fm) - 4, 10.0)
+        joined = f"{first}{'; ' if mode == 'weights' else ', '}{second}"
+        if fm.horizontalAdvance(joined) <= room:
+            return [joined]
+        lines: list[str] = []
+        for part in (first, second):  # each part on lines of its own, wrapped at spaces
+            line = ""
+            for word in part.split(" "):
+                wider = f"{line} {word}" if line else word
+                if line and fm.horizontalAdvance(wider) > room:
+                    lines.append(line)
+                    line = word
+                else:
+                    line = wider
+            lines.append(line)
+        return lines
+
+    @staticmethod
+    def _swatches_width(fm: QtGui.QFontMetricsF) -> float:
+        return 2 + sum(20 + fm.horizontalAdvance(label) + 6 for label in ("> 0", "< 0"))
+
     def _draw_legend(self, painter: QtGui.QPainter) -> None:
         fm = QtGui.QFontMetricsF(self.font)
         rect = self.rect()
-        y = rect.bottom() - 4
-        if self.mode == "gradient":
-            text = f"edges: ∂E/∂w of the last mini-batch, width ∝ |∂E/∂w| (widest {self.full:.3g})"
-        else:
-            text = f"edges: weight w, width ∝ |w| (widest at |w| ≥ {self.full:g}); small squares: biases"
+        lines = self.key_lines(rect.width())
+        y = rect.bottom() - 4 - (len(lines) - 1) * fm.height()
         x = rect.left() + 2
         for color, label in ((EDGE_POS, "> 0"), (EDGE_NEG, "< 0")):
             painter.setPen(QtGui.QPen(QtGui.QColor(color), 3.0))
@@ -159,8 +192,8 @@ class DiagramPainter:
             painter.setPen(self.foreground)
             painter.drawText(QtCore.QPointF(x + 17, y), label)
             x += 20 + fm.horizontalAdvance(label) + 6
-        text = fm.elidedText(text, QtCore.Qt.TextElideMode.ElideRight, max(rect.right() - x - 2, 10))
-        painter.drawText(QtCore.QPointF(x, y), text)
+        for i, text in enumerate(lines):
+            painter.drawText(QtCore.QPointF(x, y + i * fm.height()), text)
 
     def _draw_enlarged(self, painter: QtGui.QPainter, layer: int, unit: int) -> None:
         image = self.images[layer][unit] if layer < len(self.images) and unit < len(self.images[layer]) else None
