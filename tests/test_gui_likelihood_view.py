@@ -22,7 +22,7 @@ def drawn(item):
     """The data handed to a curve (not a view-clipped subset), or a bar graph's x and heights."""
     if isinstance(item, pg.BarGraphItem):
         return np.asarray(item.opts["x"], dtype=float), np.asarray(item.opts["height"], dtype=float)
-    x, y = item.xData, item.yData
+    x, y = item.getData() if isinstance(item, pg.ScatterPlotItem) else (item.xData, item.yData)
     return (np.zeros(0) if x is None else np.asarray(x)), (np.zeros(0) if y is None else np.asarray(y))
 
 

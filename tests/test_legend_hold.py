@@ -13,7 +13,7 @@ from tests.conftest import settle
 def _likelihood_wants(view) -> tuple[float, float]:
     """The corner of plot 2's legend that leaves its drawn data most room (the view's own rule)."""
     x_range = tuple(view.plot_p.viewRange()[0])
-    data = [(view.curve_p.xData, view.curve_p.yData), (view.mark_p.xData, view.mark_p.yData)]
+    data = [(view.curve_p.xData, view.curve_p.yData), view.mark_p.getData()]
     return quietest_third(x_range, data), 0.0
 
 

@@ -4,6 +4,7 @@ headroom is the share of the plot the legend takes, so no curve runs under a leg
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 
 from tests.conftest import settle
@@ -16,9 +17,12 @@ def points_under(legend, plot) -> tuple[int, int]:
     (x0, x1), (y0, y1) = box.viewRange()
     under = shown = 0
     for item in plot.listDataItems():
-        if not item.isVisible() or item.xData is None:
+        if not item.isVisible():
             continue
-        x, y = np.asarray(item.xData, float), np.asarray(item.yData, float)
+        x, y = item.getData() if isinstance(item, pg.ScatterPlotItem) else (item.xData, item.yData)
+        if x is None:
+            continue
+        x, y = np.asarray(x, float), np.asarray(y, float)
         seen = np.isfinite(x) & np.isfinite(y) & (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
         hidden = seen & (x >= rect.left()) & (x <= rect.right()) & (y >= rect.top()) & (y <= rect.bottom())
         under, shown = under + int(hidden.sum()), shown + int(seen.sum())

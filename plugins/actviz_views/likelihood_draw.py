@@ -27,7 +27,7 @@ from actviz_views.likelihood_model import (
     value_at,
 )
 from actviz_views.likelihood_plots import DASH
-from actviz_views.wiring import finite, legend_share, pin_legend, set_range
+from actviz_views.wiring import finite, legend_share, pin_legend, set_marker, set_range
 
 LEGEND_INSET = (6, 4)  # pixels from the plot's side and top
 class LikelihoodDrawing:
@@ -49,7 +49,7 @@ class LikelihoodDrawing:
                 curve.setData(curves.ys, finite(values), connect="finite")
             self._title(self.plot_e, text.fit_title(model.t, curves.fit))
             self.fit_text.setText(text.fit_text(model.t, curves.fit, curves.fit_all, curves.e))
-        self.mark_e.setData([y], finite([value_at(spec, y, model.params, model.t)]))
+        set_marker(self.mark_e, [y], [value_at(spec, y, model.params, model.t)])
         self.line_y.setPos(y)
         x_range, y_range = e_window(spec, curves, y, legend_share(self.legend_e, self.plot_e, LEGEND_SHARE))
         set_range(self.plot_e, "x", *x_range, padding=0.02)
@@ -79,7 +79,7 @@ class LikelihoodDrawing:
             self._legend_entry(self.curve_p)
         self.bars_p.setVisible(d.density.discrete)
         self.curve_p.setVisible(not d.density.discrete)
-        self.mark_p.setData(d.mark_t, finite(d.mark_p))
+        set_marker(self.mark_p, d.mark_t, d.mark_p)
         self._label(self.plot_p, d.axis)
         # from 0, with the legend's headroom (the top at least 1.6 × the peak); held while y is dragged
         shown = (0.0, self._p_top[1]) if self._p_top[0] == loss else None
@@ -131,10 +131,10 @@ class LikelihoodDrawing:
                     line.setPos(at)
             if key in self.stems:
                 self.stems[key].setData([] if at is None else [at, at], [] if at is None else [0.0, top])
-        self.mark_min.setData([] if ml.argmin_loss is None else [ml.argmin_loss],
-                              finite(s.at(ml.total_loss, ml.argmin_loss)))
-        self.mark_max.setData([] if ml.argmax_likelihood is None else [ml.argmax_likelihood],
-                              finite(s.at(ml.log_likelihood, ml.argmax_likelihood)))
+        for mark, values, at in ((self.mark_min, ml.total_loss, ml.argmin_loss),
+                                 (self.mark_max, ml.log_likelihood, ml.argmax_likelihood)):
+            ys = s.at(values, at)
+            set_marker(mark, [at] if ys else [], ys)
         params = self.model.params
         titles = text.sample_titles(spec, ml, s.targets.size, params)
         for key, plot in (("h", self.plot_h), ("s", self.plot_s), ("l", self.plot_l)):

@@ -11,6 +11,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from actviz.gui import PALETTE, guard_plot, pen
+from actviz_views.wiring import marker
 
 DASH = QtCore.Qt.PenStyle.DashLine
 DOT = QtCore.Qt.PenStyle.DotLine
@@ -75,13 +76,12 @@ class LikelihoodPlots:
             item.setZValue(1000)  # above the vertical marker lines
             return item
 
-        marker = {"pen": None, "symbol": "o", "symbolSize": 9}
         # 1: E, −ln p and the fitted −c ln p + const for the current t
         self.legend_e = legend(self.plot_e, (-6, 4))
         self.curve_e = self.plot_e.plot(pen=pen(0, 2), name="E(y; t)")
         self.curve_nlp = self.plot_e.plot(pen=pen(4, 1.5, DOT), name="−ln p(t | y)")
         self.curve_fit = self.plot_e.plot(pen=pen(3, 2, DASH), name="c·(−ln p) + const")
-        self.mark_e = self.plot_e.plot(symbolBrush=PALETTE[1], symbolPen=None, **marker)
+        self.mark_e = marker(self.plot_e, PALETTE[1])
         self.line_y = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((150, 150, 150), width=1))
         self.plot_e.addItem(self.line_y, ignoreBounds=True)
         # 2: p(t | y): a curve for a density, bars for a pmf
@@ -91,7 +91,7 @@ class LikelihoodPlots:
         self.curve_p = self.plot_p.plot(pen=pen(2, 2), name="p(t | y)")
         self.bars_p = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.3, brush=PALETTE[2], pen=pen(2, 1))
         self.plot_p.addItem(self.bars_p)
-        self.mark_p = self.plot_p.plot(symbolBrush=PALETTE[1], symbolPen=None, name="observed t", **marker)
+        self.mark_p = marker(self.plot_p, PALETTE[1], name="observed t")
         # 3: histogram of the targets, the summed loss and the log-likelihood
         self.legend_h = legend(self.plot_h, (4, 4))
         self.bars_h = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.1, brush=(128, 128, 128, 110),
@@ -99,9 +99,9 @@ class LikelihoodPlots:
         self.plot_h.addItem(self.bars_h)
         self.curve_expect = self.plot_h.plot(pen=pen(2, 1.5, DASH), name="expected n·p(t | y_true)")
         self.curve_sum = self.plot_s.plot(pen=pen(0, 2))
-        self.mark_min = self.plot_s.plot(symbolBrush=PALETTE[0], symbolPen=None, **marker)
+        self.mark_min = marker(self.plot_s, PALETTE[0])
         self.curve_ll = self.plot_l.plot(pen=pen(4, 2))
-        self.mark_max = self.plot_l.plot(symbolBrush=PALETTE[4], symbolPen=None, **marker)
+        self.mark_max = marker(self.plot_l, PALETTE[4])
         # vertical lines: argmin (solid), argmax (dashed), closed form (dotted), y_true (grey)
         styles = {"argmin": pen(0, 1.5), "argmax": pen(4, 1.5, DASH), "closed": pen(1, 2, DOT),
                   "truth": pg.mkPen((150, 150, 150), width=1, style=DASH)}

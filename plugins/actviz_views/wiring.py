@@ -16,7 +16,7 @@ from actviz.gui import ViewWidget, hold_range
 from actviz.maths.ranges import data_bounds
 
 __all__ = ["MAX_LEGEND_SHARE", "KeyRow", "add_key_row", "finite", "hold_clear_of_legend", "legend_room",
-           "legend_share", "pin_legend", "set_curve", "set_range", "set_text"]
+           "legend_share", "marker", "pin_legend", "set_curve", "set_marker", "set_range", "set_text"]
 
 
 def finite(values) -> np.ndarray:
@@ -30,6 +30,24 @@ def set_curve(curve: pg.PlotDataItem | pg.PlotCurveItem, x: np.ndarray, values: 
     whole = bool(np.isfinite(values).all())
     curve.setData(x, values if whole else finite(values), connect="all" if whole else "finite",
                   skipFiniteCheck=whole)
+
+
+def marker(plot: pg.PlotItem, color: str, size: float = 9, name: str | None = None) -> pg.ScatterPlotItem:
+    """A filled dot to mark a point on ``plot`` (``name``: listed in the plot's legend), moved with
+    :func:`set_marker`. A ``ScatterPlotItem``: a one-point ``PlotDataItem`` with a symbol re-applies its whole
+    style on every ``setData`` (0.5 ms against 0.1 ms), and a dragged value moves its markers on every frame."""
+    item = pg.ScatterPlotItem(symbol="o", size=size, brush=pg.mkBrush(color), pen=None, name=name)
+    plot.addItem(item)
+    return item
+
+
+def set_marker(item: pg.ScatterPlotItem, xs, ys) -> None:
+    """Put ``item``'s dots at the finite (x, y) pairs; a point that is not finite is not drawn."""
+    x, y = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    if x.shape != y.shape:
+        raise ValueError(f"a marker needs as many y as x values, got {x.size} and {y.size}")
+    keep = np.isfinite(x) & np.isfinite(y)
+    item.setData(x=x[keep], y=y[keep])
 
 
 def set_text(label: QtWidgets.QLabel | QtWidgets.QWidget, text: str) -> None:
