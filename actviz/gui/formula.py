@@ -45,18 +45,47 @@ def render_png(tex: str, color: str, size: float = 13.0) -> bytes | None:
         import matplotlib
 
         matplotlib.use("Agg", force=False)
-        from matplotlib import mathtext
-        from matplotlib.font_manager import FontProperties
     except ImportError:
         return None
-    buf = io.BytesIO()
     try:
-        with matplotlib.rc_context({"savefig.transparent": True}):  # readable on dark palettes too
-            mathtext.math_to_image(f"${tex}$", buf, prop=FontProperties(size=size), dpi=110,
-                                   format="png", color=color)
+        png = _mathtext_png(f"${tex}$", color, size)
     except Exception:  # noqa: BLE001 - mathtext raises ValueError and friends on bad input
         return None
-    formula_cache.store(tex, color, size, buf.getvalue())
+    formula_cache.store(tex, color, size, png)
+    return png
+
+
+def _mathtext_png(text: str, color: str, size: float, dpi: float = 110.0) -> bytes:
+    """``text`` drawn by mathtext on a transparent canvas (readable on dark palettes too), cut to its ink.
+
+    mathtext's own ``math_to_image`` sizes the picture by the box its parser computes, and that box can be
+    smaller than the ink: ``\\left\\{`` around ``\\genfrac`` (every piecewise formula) lost the top of its first
+    row. Here the canvas has a margin of the font size on every side, and the picture is cut to the pixels
+    drawn, with one transparent pixel around them.
+    """
+    import numpy as np
+    from matplotlib import image, mathtext
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
+    prop = FontProperties(size=size)
+    width, height, depth, _, _ = mathtext.MathTextParser("path").parse(text, dpi=72, prop=prop)
+    pad = 2.0 * size  # points
+    figure = Figure(figsize=((width + 2 * pad) / 72, (height + 2 * pad) / 72), dpi=dpi, facecolor=(0, 0, 0, 0))
+    figure.text(pad / (width + 2 * pad), (depth + pad) / (height + 2 * pad), text, fontproperties=prop,
+                color=color)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    rgba = np.asarray(canvas.buffer_rgba())
+    ink = rgba[..., 3] > 0
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if rows.size == 0:
+        raise ValueError("nothing drawn")
+    top, bottom = max(rows[0] - 1, 0), min(rows[-1] + 2, ink.shape[0])
+    left, right = max(cols[0] - 1, 0), min(cols[-1] + 2, ink.shape[1])
+    buf = io.BytesIO()
+    image.imsave(buf, np.ascontiguousarray(rgba[top:bottom, left:right]), format="png")
     return buf.getvalue()
 
 
