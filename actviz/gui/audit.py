@@ -127,6 +127,29 @@ def audit_main_window(window, sizes: Sequence[tuple[int, int]], functions: str =
                 settle(app, 2)  # lay the new pictures out (nested layouts take a pass each)
                 where = f"{name} {width}x{height}{' ' + label if label else ''}{' ' + state if state else ''}"
                 findings.extend(audit_window(window, where))
+        if views is None and functions != "none":
+            findings.extend(_audit_tours(window, f"{width}x{height}{' ' + label if label else ''}"))
+    return findings
+
+
+def _audit_tours(window, where: str) -> list[Finding]:
+    """Each tour's panel at its first stop and at its first stop that sets the lecture's claim beside the
+    correction (the widest text), over the view the stop shows."""
+    from actviz.host.tours import collect_tours
+
+    app = QtWidgets.QApplication.instance()
+    findings: list[Finding] = []
+    for name, tour in collect_tours(window.registry).items():
+        panel = window.start_tour(tour)
+        claims = [i for i, stop in enumerate(tour.stops) if stop.lecture_claim]
+        for index in dict.fromkeys([0, *claims[:1]]):
+            panel.go(index)
+            settle(app, 4)
+            wait_for_formulas(window)
+            settle(app, 2)
+            findings.extend(audit_window(window, f"tour {name} stop {index + 1} {where}"))
+        panel.close()  # as its close button does: the views after it get their room back
+        settle(app, 2)
     return findings
 
 

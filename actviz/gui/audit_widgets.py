@@ -179,7 +179,8 @@ def _widget_boxes(window: QtWidgets.QWidget, where: str, findings: list[Finding]
         if cut_x or cut_y:
             findings.append(Finding("clip", where, (name,), f"cut by its parent: {rect.width():.0f}×{rect.height():.0f}"
                                                             f" shown as {visible.width():.0f}×{visible.height():.0f}"))
-        fg, bg = widget_colors(w)
+        # a disabled control's greyed text is exempt from the contrast minimum (WCAG 1.4.3: inactive components)
+        fg, bg = widget_colors(w) if w.isEnabled() else (None, None)
         boxes.append(TextBox(name, visible, fg, bg, owner=w, document=document))
     return boxes
 

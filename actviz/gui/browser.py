@@ -2,11 +2,61 @@
 
 from __future__ import annotations
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from actviz.host.registry import Registry
 
 NAME_ROLE = QtCore.Qt.ItemDataRole.UserRole
+LABEL_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1  # the name as one line (the shown text may be wrapped)
+
+
+class _NameTree(QtWidgets.QTreeWidget):
+    """The list of functions: a long name takes a second line where the dock is narrow (a tour's panel beside
+    it at 1024×640 left 124 px, and eleven names were cut to "…"). Qt's own word wrap in a tree keeps rows one
+    line high, so the names are wrapped here, at spaces, whenever the width changes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setHeaderHidden(True)
+        self.setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)  # only a single word longer than the row
+        self._wrapped_at = -1
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.wrap_names()
+
+    def wrap_names(self, force: bool = False) -> None:
+        """Set each entry's text to its name (``LABEL_ROLE``) in lines that fit the row's width."""
+        width = self.viewport().width()
+        if width == self._wrapped_at and not force:
+            return
+        self._wrapped_at = width
+        metrics = self.fontMetrics()
+        for i in range(self.topLevelItemCount()):
+            head = self.topLevelItem(i)
+            room = width - 2 * self.indentation() - 8  # the row's indentation and the delegate's margins
+            for j in range(head.childCount()):
+                item = head.child(j)
+                label = item.data(0, LABEL_ROLE)
+                if label is not None:
+                    text = "\n".join(_lines(label, metrics, room))
+                    if item.text(0) != text:
+                        item.setText(0, text)
+
+
+def _lines(text: str, metrics: QtGui.QFontMetrics, room: int) -> list[str]:
+    """``text`` in lines no wider than ``room`` (a word wider than that has a line of its own)."""
+    if metrics.horizontalAdvance(text) <= room:
+        return [text]
+    lines, line = [], ""
+    for word in text.split(" "):
+        wider = f"{line} {word}" if line else word
+        if line and metrics.horizontalAdvance(wider) > room:
+            lines.append(line)
+            line = word
+        else:
+            line = wider
+    return [*lines, line]
 
 
 class FunctionBrowser(QtWidgets.QWidget):
@@ -26,11 +76,9 @@ class FunctionBrowser(QtWidgets.QWidget):
         self._wanted: str | None = None  # selected while the list waited
         self.search = QtWidgets.QLineEdit(placeholderText="Search functions (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
-        self.tree = QtWidgets.QTreeWidget()
-        self.tree.setHeaderHidden(True)
+        self.tree = _NameTree()
         # the dock may not squeeze the list to a sliver (it fell to ~68 px at 1024×640)
         self.setMinimumWidth(180)
-        self.tree.setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.search)
@@ -80,10 +128,12 @@ class FunctionBrowser(QtWidgets.QWidget):
                 for spec in group:
                     item = QtWidgets.QTreeWidgetItem([spec.label])
                     item.setData(0, NAME_ROLE, spec.name)
+                    item.setData(0, LABEL_ROLE, spec.label)
                     item.setToolTip(0, f"{spec.name} ({plugin})")
                     head.addChild(item)
                     self._items[spec.name] = item
         self.tree.expandAll()
+        self.tree.wrap_names(force=True)
         self.tree.blockSignals(False)
         self.filter(self.search.text())
         if current in self._items:
@@ -100,7 +150,7 @@ class FunctionBrowser(QtWidgets.QWidget):
             for j in range(head.childCount()):
                 item = head.child(j)
                 name = item.data(0, NAME_ROLE)
-                hit = not needle or needle in item.text(0).lower() or needle in name.lower()
+                hit = not needle or needle in item.data(0, LABEL_ROLE).lower() or needle in name.lower()
                 item.setHidden(not hit)
                 visible += hit
             head.setHidden(visible == 0)

@@ -2,7 +2,7 @@
 
 Applying a stop shows its view and puts the stop's scene into that view's model
 (one undoable step), so the student can wander off with every control and come
-back with "Back to this stop". The stop's check is re-evaluated on every change of
+back with "Restore stop". The stop's check is re-evaluated on every change of
 any model, and the panel says when it is found. Thin: all tour logic is in
 :mod:`actviz.models.tour`.
 """
@@ -65,7 +65,7 @@ class TourPanel(QtWidgets.QDockWidget):
         self.status = _label()
         self.back_button = QtWidgets.QPushButton("◀ Back")
         self.next_button = QtWidgets.QPushButton("Next ▶")
-        self.restore_button = QtWidgets.QPushButton("Back to this stop")
+        self.restore_button = QtWidgets.QPushButton("Restore stop")
         self.restore_button.setToolTip("Restore this stop's scene after you changed things")
         self.back_button.clicked.connect(self.back)
         self.next_button.clicked.connect(self.next)
