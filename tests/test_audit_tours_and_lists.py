@@ -63,3 +63,17 @@ def test_a_disabled_controls_grey_text_is_exempt_from_contrast(qtbot):
     qtbot.waitExposed(window)
     contrast = [f.items[0] for f in audit.audit_window(window, "fixture") if f.kind == "contrast"]
     assert any("faint" in item for item in contrast) and not any("Back" in item for item in contrast)
+
+
+def test_wrap_lines_breaks_at_spaces_only(qapp):
+    from PySide6 import QtGui
+
+    from actviz.gui import wrap_lines
+
+    metrics = QtGui.QFontMetricsF(QtGui.QFont())
+    room = metrics.horizontalAdvance("widest at |w|")
+    assert wrap_lines("short", metrics, room) == ["short"]
+    lines = wrap_lines("edges: weight w, width (widest\u00a0at\u00a0|w|\u00a0≥\u00a03)", metrics, room)
+    assert lines[-1] == "(widest\u00a0at\u00a0|w|\u00a0≥\u00a03)"  # held together, though wider than room
+    assert " ".join(lines) == "edges: weight w, width (widest\u00a0at\u00a0|w|\u00a0≥\u00a03)"
+    assert all(metrics.horizontalAdvance(line) <= room for line in lines[:-1])

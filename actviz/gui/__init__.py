@@ -11,6 +11,7 @@ from actviz.gui.controls import ControlPanel
 from actviz.gui.formula import FormulaLabel
 from actviz.gui.headless import build_view, close_view
 from actviz.gui.steady_label import SteadyLabel
+from actviz.gui.text_lines import wrap_lines
 from actviz.gui.theme import set_text_color, set_warning_style, text_color, warning_color
 from actviz.gui.viewbase import (
     PALETTE,
@@ -31,5 +32,5 @@ __all__ = [
     "PALETTE", "Binding", "Choice", "ControlPanel", "FormulaLabel", "FunctionChoice", "History", "Key",
     "ModelError", "Param", "SteadyLabel", "ViewContext", "ViewModel", "ViewWidget", "bind", "build_view", "close_view",
     "control_column", "guard_plot", "hold_range", "page", "pen", "set_text_color", "set_warning_style", "text_color",
-    "themed_plot_colors", "warning_color", "warning_label",
+    "themed_plot_colors", "warning_color", "warning_label", "wrap_lines",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from actviz.gui.text_lines import wrap_lines
 from actviz.host.registry import Registry
 
 NAME_ROLE = QtCore.Qt.ItemDataRole.UserRole
@@ -39,24 +40,9 @@ class _NameTree(QtWidgets.QTreeWidget):
                 item = head.child(j)
                 label = item.data(0, LABEL_ROLE)
                 if label is not None:
-                    text = "\n".join(_lines(label, metrics, room))
+                    text = "\n".join(wrap_lines(label, metrics, room))
                     if item.text(0) != text:
                         item.setText(0, text)
-
-
-def _lines(text: str, metrics: QtGui.QFontMetrics, room: int) -> list[str]:
-    """``text`` in lines no wider than ``room`` (a word wider than that has a line of its own)."""
-    if metrics.horizontalAdvance(text) <= room:
-        return [text]
-    lines, line = [], ""
-    for word in text.split(" "):
-        wider = f"{line} {word}" if line else word
-        if line and metrics.horizontalAdvance(wider) > room:
-            lines.append(line)
-            line = word
-        else:
-            line = wider
-    return [*lines, line]
 
 
 class FunctionBrowser(QtWidgets.QWidget):

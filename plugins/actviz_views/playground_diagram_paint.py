@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui
 
+from actviz.gui import wrap_lines
 from actviz.maths.learning import MAX_HIDDEN_LAYERS, MAX_NEURONS
 from actviz_views.playground_diagram_geometry import HEADER_PX
 from actviz_views.playground_diagram_pointer import Selection
@@ -162,18 +163,7 @@ class DiagramPainter:
         joined = f"{first}{'; ' if mode == 'weights' else ', '}{second}"
         if fm.horizontalAdvance(joined) <= room:
             return [joined]
-        lines: list[str] = []
-        for part in (first, second):  # each part on lines of its own, wrapped at spaces
-            line = ""
-            for word in part.split(" "):
-                wider = f"{line} {word}" if line else word
-                if line and fm.horizontalAdvance(wider) > room:
-                    lines.append(line)
-                    line = word
-                else:
-                    line = wider
-            lines.append(line)
-        return lines
+        return [line for part in (first, second) for line in wrap_lines(part, fm, room)]
 
     @staticmethod
     def _swatches_width(fm: QtGui.QFontMetricsF) -> float:
