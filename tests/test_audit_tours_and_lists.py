@@ -43,6 +43,8 @@ def test_the_tour_panel_reads_at_1024x640(window, qtbot):
     audit.resize_frame(window, 1024, 640)
     panel = window.start_tour(find_tour("lecture", window.registry))
     settle(qtbot, 60)
+    audit.wait_for_formulas(window)  # rendered on their thread (no warm cache on a fresh machine)
+    settle(qtbot, 60)
     assert panel.restore_button.text() == "Restore stop"
     found = [f for f in audit.audit_window(window, "tour") if f.kind in ("clip", "overlap", "contrast")]
     assert not found, "\n".join(map(str, found))
