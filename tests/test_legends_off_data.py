@@ -166,3 +166,18 @@ def test_the_histograms_markers_are_stems_under_its_legend(window, qtbot, loss):
     assert hidden_by(view.legend_h) == []
     top = view.plot_h.viewRange()[1][1]
     assert view.hist_top < top  # the legend's headroom is above every bar and stem
+
+
+@pytest.mark.parametrize("y", [-1.5, 1.0, 3.5])
+def test_likelihoods_first_legend_keeps_off_the_y_line_at_rest(window, qtbot, y):
+    """The y line runs through plot 1's headroom, where its legend sits: the legend takes another third."""
+    audit.resize_frame(window, 1920, 1080)
+    view = window.show_view("likelihood")
+    window.models["likelihood"].update({"loss": "squared_error", "y": y})
+    view.refresh()
+    settle(qtbot, 300)  # past the drag's rest: a legend moves only then
+    view.refresh()
+    settle(qtbot, 60)
+    shape = view.legend_e.sceneBoundingRect()
+    line_x = view.plot_e.vb.mapViewToScene(QtCore.QPointF(view.line_y.value(), 0.0)).x()
+    assert not shape.left() <= line_x <= shape.right(), (y, shape, line_x)

@@ -55,7 +55,10 @@ class LikelihoodDrawing:
         set_range(self.plot_e, "x", *x_range, padding=0.02)
         if y_range is not None:  # fixed, with headroom for the legend (autorange would put data under it)
             set_range(self.plot_e, "y", *y_range, padding=0.02)
-        pin_legend(self.legend_e, lambda: quietest_third(x_range, [(curves.ys, curves.e), (curves.ys, curves.nlp)]),
+        # the y line runs through the legend's headroom too: its third scores as the highest there is
+        line = ([y], [np.finfo(float).max])
+        pin_legend(self.legend_e, lambda: quietest_third(x_range, [(curves.ys, curves.e), (curves.ys, curves.nlp),
+                                                                   line]),
                    inset=LEGEND_INSET, view=self)
         return curves.notes
 
