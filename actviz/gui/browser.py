@@ -33,9 +33,9 @@ class _NameTree(QtWidgets.QTreeWidget):
             return
         self._wrapped_at = width
         metrics = self.fontMetrics()
+        room = width - 2 * self.indentation() - 8  # an entry's indentation (under its plugin) and the margins
         for i in range(self.topLevelItemCount()):
             head = self.topLevelItem(i)
-            room = width - 2 * self.indentation() - 8  # the row's indentation and the delegate's margins
             for j in range(head.childCount()):
                 item = head.child(j)
                 label = item.data(0, LABEL_ROLE)
